@@ -1,0 +1,35 @@
+using System.CommandLine;
+
+namespace Ponder.Cli;
+
+/// <summary>Options shared by many commands, so they are spelled the same everywhere.</summary>
+public static class CommonOptions
+{
+    /// <summary>The model used when -m is not given: the default model kept in the repository.</summary>
+    public const string DefaultModelRelative = "testdata/models/tiny-llama-q8_0.gguf";
+
+    public static Option<string?> Model() => new("--model", "-m") { Description = "Path to a GGUF model file (default: the shipped model)" };
+
+    public static Option<int> Threads() => new("--threads", "-t")
+    {
+        Description = "Worker threads (default: all cores)",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print one JSON object instead of text" };
+
+    /// <summary>The model path, or the shipped default found next to the binaries or above the working directory.</summary>
+    public static string ResolveModel(string? path)
+    {
+        if (!string.IsNullOrEmpty(path)) return path;
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var d = new DirectoryInfo(start); d != null; d = d.Parent)
+            {
+                var p = Path.Combine(d.FullName, DefaultModelRelative);
+                if (File.Exists(p)) return p;
+            }
+        }
+        throw new FileNotFoundException($"no -m given and the default model {DefaultModelRelative} was not found; pass -m MODEL.gguf");
+    }
+}
