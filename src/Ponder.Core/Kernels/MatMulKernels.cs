@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using Ponder.Tensors;
 
 namespace Ponder.Kernels;
@@ -7,6 +8,21 @@ internal static unsafe class MatMulKernels
 {
     public static void Run(in WeightMatrix w, byte* x, long xRow, int m, float* y, int ldy, int o0, int o1, KernelIsa isa)
     {
+        if (isa != KernelIsa.Scalar)
+        {
+            bool vnni = isa == KernelIsa.Avx512 && AvxVnni.IsSupported;
+            switch (w.Type)
+            {
+                case GgmlType.Q8_0:
+                    if (vnni) Block32MatMul.Run<Q8_0Weights, VnniDot8>(w, x, xRow, m, y, ldy, o0, o1);
+                    else Block32MatMul.Run<Q8_0Weights, MaddDot8>(w, x, xRow, m, y, ldy, o0, o1);
+                    return;
+                case GgmlType.Q4_0:
+                    if (vnni) Block32MatMul.Run<Q4_0Weights, VnniDot8>(w, x, xRow, m, y, ldy, o0, o1);
+                    else Block32MatMul.Run<Q4_0Weights, MaddDot8>(w, x, xRow, m, y, ldy, o0, o1);
+                    return;
+            }
+        }
         delegate*<byte*, byte*, int, float> dot = w.Type switch
         {
             GgmlType.F32 => &ScalarDots.F32,
