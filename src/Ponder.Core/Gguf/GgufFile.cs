@@ -54,13 +54,14 @@ public sealed unsafe class GgufFile : IDisposable
         try
         {
             (Version, Metadata, Tensors, Alignment, DataOffset) = Parse();
+            _byName = BuildIndex(Tensors);
         }
         catch
         {
+            // Also on a duplicate tensor name: release the mapping, a rejected file must not stay open.
             Dispose();
             throw;
         }
-        _byName = BuildIndex(Tensors);
     }
 
     private GgufFile(ReadOnlySpan<byte> bytes, string name)
@@ -73,13 +74,14 @@ public sealed unsafe class GgufFile : IDisposable
         try
         {
             (Version, Metadata, Tensors, Alignment, DataOffset) = Parse();
+            _byName = BuildIndex(Tensors);
         }
         catch
         {
+            // Also on a duplicate tensor name: release the mapping, a rejected file must not stay open.
             Dispose();
             throw;
         }
-        _byName = BuildIndex(Tensors);
     }
 
     private static Dictionary<string, GgufTensorInfo> BuildIndex(IReadOnlyList<GgufTensorInfo> tensors)
@@ -300,6 +302,10 @@ public sealed unsafe class GgufFile : IDisposable
         {
             if (n < 0 || n > length - Position)
                 throw new GgufFormatException($"file ends at {length} while reading {what} ({n} bytes at offset {Position}); truncated or corrupted");
+            // A span is at most 2 GiB; a longer field (say an array of 300M u64 in a 3 GB file) fits the
+            // file but not a span, and must fail as a format error rather than an ArgumentOutOfRange.
+            if (n > int.MaxValue)
+                throw new GgufFormatException($"{what} at offset {Position} is {n} bytes, larger than the 2 GiB a metadata field may take");
             var s = new ReadOnlySpan<byte>(p + Position, (int)n);
             Position += n;
             return s;

@@ -2,21 +2,6 @@ using System.Globalization;
 
 namespace Ponder.Gguf;
 
-/// <summary>A GGUF metadata value. Scalars are stored as their .NET type (byte, sbyte, ushort,
-/// short, uint, int, float, bool, string, ulong, long, double); arrays as typed .NET arrays
-/// (string[] for strings, object[] for arrays of arrays).</summary>
-public sealed record GgufValue(GgufValueType Type, object Value, GgufValueType ElementType = GgufValueType.UInt8)
-{
-    public bool IsArray => Type == GgufValueType.Array;
-
-    public override string ToString()
-    {
-        if (Value is string s) return s.Length > 80 ? $"\"{s[..77]}...\"" : $"\"{s}\"";
-        if (Value is Array a) return $"[{ElementType} × {a.Length}]";
-        return Convert.ToString(Value, CultureInfo.InvariantCulture) ?? "";
-    }
-}
-
 /// <summary>Typed access to a GGUF file's key/value metadata, with errors that name the key.</summary>
 public sealed class GgufMetadata
 {

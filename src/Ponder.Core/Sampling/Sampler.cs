@@ -252,6 +252,8 @@ public sealed class Sampler
     /// Top-p over the whole vocabulary without sorting it: the normaliser needs one vector pass, then
     /// the best 256 tokens are selected; if their mass is short of p, 8× more, and so on. A language
     /// model's nucleus is usually within the first guess; a flat distribution ends in a full sort.
+    /// The cut sums the same weights as the normaliser (vector exp and scalar exp differ in the last
+    /// bit, which would move the cut on ties).
     /// </summary>
     static Span<Candidate> Nucleus(ReadOnlySpan<float> logits, float max, float topP, SamplerScratch scratch)
     {
@@ -265,12 +267,13 @@ public sealed class Sampler
             if (all) k = logits.Length;
             var cands = scratch.CandidateBuffer(k);
             cands = cands[..TopKSelector.SelectSorted(logits, k, cands)];
-            var n = NucleusLength(cands, max, target);
-            if (n < cands.Length || all || cands.Length < k) return cands[..n];
-            // n == cands.Length: the target was reached exactly at the last token or not at all; retry wider.
             var cum = 0.0;
-            foreach (ref readonly var c in cands) cum += Math.Exp(c.Logit - max);
-            if (cum >= target) return cands;
+            for (var i = 0; i < cands.Length; i++)
+            {
+                cum += w[cands[i].Id];
+                if (cum >= target) return cands[..(i + 1)];
+            }
+            if (all || cands.Length < k) return cands; // rounding kept the target just out of reach
         }
     }
 
