@@ -1,20 +1,27 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Ponder.Compute;
 
 namespace Ponder.Models;
 
 /// <summary>
 /// Causal attention for every token of a batch over its own sequence's KV blocks, one work item
-/// per (token, KV head) so the K and V rows of a KV head are converted once for all the query
-/// heads that share them (GQA). Rounding follows llama.cpp's non-flash path with an F16 cache:
-/// Q is rounded to F16 before Q·K, the softmax runs in F32 with the 1/√d scale applied to the
-/// dot products, and the probabilities are rounded to F16 before they weight V.
+/// per (token, KV head) so the K and V rows of a KV head are widened once for all the query heads
+/// that share them (GQA).
+/// The arithmetic mirrors llama.cpp's non-flash path with an F16 cache, operation for operation:
+/// Q rounded to F16, Q·K as ggml_vec_dot_f16, scale, softmax with ggml's exp summed per 16-lane
+/// chunk in double, probabilities rounded to F16, and P·V as ggml_vec_dot_f16 along positions.
+/// The KV length is padded to a multiple of 64 with masked (zero-weight) positions, which only
+/// add exact zeros, so a token's result depends on its own position alone (batch invariance)
+/// and equals llama.cpp's one-batch result.
 /// </summary>
 internal sealed unsafe class AttentionWork : IParallelWork
 {
+    const int Pad = 64;
     private readonly ModelConfig _c;
-    private readonly float[][] _scores;   // per thread: [group][context]
-    private readonly float[][] _kRow, _qh; // per thread scratch
+    private readonly float[][] _scores;   // per thread: [group][padded context]
+    private readonly float[][] _acc;      // per thread: [group][64 lanes][headDim] P·V accumulators
+    private readonly float[][] _row, _qh; // per thread scratch
     private ForwardBatch _b = null!;
     private KvArena _kv = null!;
     private int _layer, _next;
@@ -25,12 +32,14 @@ internal sealed unsafe class AttentionWork : IParallelWork
         _c = c;
         int group = c.HeadCount / c.KvHeadCount;
         _scores = new float[threads][];
-        _kRow = new float[threads][];
+        _acc = new float[threads][];
+        _row = new float[threads][];
         _qh = new float[threads][];
         for (int i = 0; i < threads; i++)
         {
             _scores[i] = [];
-            _kRow[i] = new float[c.HeadDim];
+            _acc[i] = new float[group * Pad * c.HeadDim];
+            _row[i] = new float[c.HeadDim];
             _qh[i] = new float[group * c.HeadDim];
         }
     }
@@ -53,16 +62,17 @@ internal sealed unsafe class AttentionWork : IParallelWork
 
     void Run(int thread, int t, int g)
     {
-        int hd = _c.HeadDim, group = _c.HeadCount / _c.KvHeadCount, n = _b.Positions[t] + 1;
+        int hd = _c.HeadDim, group = _c.HeadCount / _c.KvHeadCount;
+        int n = _b.Positions[t] + 1, nkv = (n + Pad - 1) / Pad * Pad;
         int[] table = _b.BlockTables[_b.Seq[t]];
         int B = _kv.BlockTokens;
         float scale = 1.0f / MathF.Sqrt(hd);
-        if (_scores[thread].Length < group * n) _scores[thread] = new float[Math.Max(group * n, 2 * _scores[thread].Length)];
+        if (_scores[thread].Length < group * nkv) _scores[thread] = new float[Math.Max(group * nkv, 2 * _scores[thread].Length)];
         var scores = _scores[thread];
-        var kRow = _kRow[thread];
+        var row = _row[thread];
         var qh = _qh[thread].AsSpan(0, group * hd);
 
-        // Q heads of this group, rounded through F16 as ggml does for an F16 K.
+        // Q heads of this group, rounded through F16 as ggml does before multiplying with an F16 K.
         var qSrc = _q.AsSpan(t * _c.QDim + g * group * hd, group * hd);
         Span<Half> tmp = stackalloc Half[qh.Length];
         TensorPrimitives.ConvertToHalf(qSrc, tmp);
@@ -71,36 +81,67 @@ internal sealed unsafe class AttentionWork : IParallelWork
         for (int p = 0; p < n; p++)
         {
             Half* k = _kv.K(table[p / B], _layer, p % B) + g * hd;
-            TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(k, hd), kRow);
+            TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(k, hd), row);
             for (int h = 0; h < group; h++)
-                scores[h * n + p] = TensorPrimitives.Dot(qh.Slice(h * hd, hd), kRow) * scale;
+                scores[h * nkv + p] = GgmlMath.DotF16Order(qh.Slice(h * hd, hd), row) * scale;
         }
+        for (int h = 0; h < group; h++) Softmax(scores.AsSpan(h * nkv, nkv), n);
 
-        var outAll = _out.AsSpan(t * _c.QDim + g * group * hd, group * hd);
-        outAll.Clear();
-        for (int h = 0; h < group; h++)
-        {
-            var s = scores.AsSpan(h * n, n);
-            float max = TensorPrimitives.Max(s);
-            double sum = 0;
-            for (int p = 0; p < n; p++)
-            {
-                float e = MathF.Exp(s[p] - max);
-                s[p] = e;
-                sum += e;
-            }
-            float inv = (float)(1.0 / sum);
-            for (int p = 0; p < n; p++) s[p] = (float)(Half)(s[p] * inv);
-        }
+        // P·V: position p feeds lane p % 16 of accumulator (p / 16) % 4, as ggml_vec_dot_f16 does
+        // when it runs along the positions of the transposed V cache; positions ≥ n have weight 0.
+        var acc = _acc[thread].AsSpan(0, group * Pad * hd);
+        acc.Clear();
         for (int p = 0; p < n; p++)
         {
             Half* v = _kv.V(table[p / B], _layer, p % B) + g * hd;
-            TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(v, hd), kRow);
+            TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(v, hd), row);
+            int lane = p % Pad;
             for (int h = 0; h < group; h++)
             {
-                var o = outAll.Slice(h * hd, hd);
-                TensorPrimitives.MultiplyAdd(kRow, scores[h * n + p], o, o);
+                var a = acc.Slice((h * Pad + lane) * hd, hd);
+                float w = scores[h * nkv + p];
+                if (w == 0) continue; // exact: fma(0, v, a) == a for the finite values a cache holds
+                int d = 0;
+                var wv = Vector512.Create(w);
+                for (; d + 16 <= hd; d += 16)
+                    Vector512.FusedMultiplyAdd(wv, Vector512.Create(row.AsSpan(d, 16)), Vector512.Create(a.Slice(d, 16))).CopyTo(a.Slice(d, 16));
+                for (; d < hd; d++) a[d] = MathF.FusedMultiplyAdd(w, row[d], a[d]);
             }
         }
+        var outAll = _out.AsSpan(t * _c.QDim + g * group * hd, group * hd);
+        for (int h = 0; h < group; h++)
+            for (int d = 0; d < hd; d++)
+                outAll[h * hd + d] = Reduce(acc.Slice(h * Pad * hd), hd, d);
+    }
+
+    /// <summary>Combines the 4 × 16 lane accumulators of one output value as GGML_F16_VEC_REDUCE does:
+    /// (a0 + a2) + (a1 + a3) lane-wise, then _mm512_reduce_add_ps.</summary>
+    static float Reduce(ReadOnlySpan<float> acc, int hd, int d)
+    {
+        Span<float> x = stackalloc float[16];
+        for (int l = 0; l < 16; l++)
+            x[l] = (acc[l * hd + d] + acc[(32 + l) * hd + d]) + (acc[(16 + l) * hd + d] + acc[(48 + l) * hd + d]);
+        return (float)(double)GgmlMath.ReduceAdd(Vector512.Create((ReadOnlySpan<float>)x));
+    }
+
+    /// <summary>ggml_vec_soft_max_f32 over the padded row: exp of (x − max) in 16-wide chunks, each
+    /// chunk's sum reduced in float and accumulated in double; masked entries are exact zeros.
+    /// The probabilities are then rounded to F16, as the P·V product reads them.</summary>
+    static void Softmax(Span<float> s, int n)
+    {
+        float max = TensorPrimitives.Max(s[..n]);
+        double sum = 0;
+        Span<float> chunk = stackalloc float[16];
+        for (int i = 0; i < s.Length; i += 16)
+        {
+            for (int l = 0; l < 16; l++)
+            {
+                int p = i + l;
+                chunk[l] = s[p] = p < n ? GgmlMath.Exp(s[p] - max) : 0f;
+            }
+            sum += GgmlMath.ReduceAdd(Vector512.Create((ReadOnlySpan<float>)chunk));
+        }
+        float inv = (float)(1.0 / sum);
+        for (int p = 0; p < n; p++) s[p] = (float)(Half)(s[p] * inv);
     }
 }

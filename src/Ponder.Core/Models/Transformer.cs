@@ -102,10 +102,10 @@ public sealed unsafe class Transformer : IDisposable
         _s.Logits.AsSpan(0, R * c.VocabSize).CopyTo(logits);
     }
 
-    // silu(x) = x·σ(x), in place; returns the span for chaining.
+    // silu(x) = x·σ(x) in place with ggml's exp; returns the span for chaining.
     static Span<float> Silu(Span<float> x)
     {
-        for (int i = 0; i < x.Length; i++) x[i] = x[i] / (1.0f + MathF.Exp(-x[i]));
+        for (int i = 0; i < x.Length; i++) x[i] = GgmlMath.Silu(x[i]);
         return x;
     }
 
