@@ -32,4 +32,16 @@ public static class CommonOptions
         }
         throw new FileNotFoundException($"no -m given and the default model {DefaultModelRelative} was not found; pass -m MODEL.gguf");
     }
+
+    /// <summary>"1,5,9" or "1 5 9" → ids; a clear error for anything else.</summary>
+    public static int[] ParseIds(string text)
+    {
+        var parts = text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) throw new ArgumentException("no token ids given");
+        var ids = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], out ids[i]) || ids[i] < 0)
+                throw new ArgumentException($"'{parts[i]}' is not a token id (a non-negative integer)");
+        return ids;
+    }
 }

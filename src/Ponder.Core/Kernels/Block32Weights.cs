@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Ponder.Kernels;
+
+/// <summary>A 32-value weight block decoded for an 8-bit dot against a Q8_0 activation block:
+/// U is the unsigned operand, S the raw signed weights where the type needs them for the sign trick.</summary>
+internal struct WBlock
+{
+    public Vector256<byte> U;
+    public Vector256<sbyte> S;
+}
+
+/// <summary>How one 32-value weight type (Q8_0, Q4_0) is decoded and dotted with Q8_0 activations.</summary>
+internal unsafe interface IBlock32Weights
+{
+    static abstract int Bytes { get; }
+    /// <summary>True when the exact block dot is PairDot − 8·Σx (Q4_0's offset-8 nibbles).</summary>
+    static abstract bool SubtractEightSumX { get; }
+    static abstract WBlock Load(byte* block);
+    static abstract Vector256<int> PairDot<TDot>(in WBlock w, Vector256<sbyte> x) where TDot : IDot8;
+}
+
+/// <summary>Q8_0: signed × signed via the sign trick (llama.cpp's): |w| as the unsigned operand and x
+/// with w's sign moved onto it; |w| ≤ 128 and |x| ≤ 127 keep vpmaddubsw from saturating.</summary>
+internal unsafe struct Q8_0Weights : IBlock32Weights
+{
+    public static int Bytes => 34;
+    public static bool SubtractEightSumX => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static WBlock Load(byte* block)
+    {
+        var s = Avx.LoadVector256((sbyte*)(block + 2));
+        return new WBlock { U = Avx2.Abs(s), S = s };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> PairDot<TDot>(in WBlock w, Vector256<sbyte> x) where TDot : IDot8 =>
+        TDot.Dot(w.U, Avx2.Sign(x, w.S));
+}
+
+/// <summary>Q4_0: the nibbles (0..15) are already unsigned; low nibbles are values 0-15, high 16-31,
+/// which matches the activation order once the two halves are placed side by side.</summary>
+internal unsafe struct Q4_0Weights : IBlock32Weights
+{
+    public static int Bytes => 18;
+    public static bool SubtractEightSumX => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static WBlock Load(byte* block)
+    {
+        var q = Sse2.LoadVector128(block + 2);
+        var mask = Vector128.Create((byte)0xF);
+        var lo = q & mask;
+        var hi = Sse2.ShiftRightLogical(q.AsUInt16(), 4).AsByte() & mask;
+        return new WBlock { U = Vector256.Create(lo, hi) };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> PairDot<TDot>(in WBlock w, Vector256<sbyte> x) where TDot : IDot8 => TDot.Dot(w.U, x);
+}

@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Ponder.Kernels;
+
+/// <summary>Vector building blocks shared by the SIMD dot kernels.</summary>
+internal static class SimdHelpers
+{
+    /// <summary>Exact fp16→fp32 for 8 values without F16C (which .NET does not expose): shift the
+    /// exponent/mantissa into place and multiply by 2^112 to rebias; subnormal halves become exact normal
+    /// floats through that multiply (F. Giesen's method). Inf/NaN get an all-ones exponent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> HalfToSingle(Vector128<ushort> h16)
+    {
+        Vector256<int> h = Avx2.ConvertToVector256Int32(h16);
+        Vector256<int> o = Avx2.ShiftLeftLogical(h & Vector256.Create(0x7fff), 13);
+        Vector256<float> f = o.AsSingle() * Vector256.Create(5.192296858534828e+33f); // 2^112
+        Vector256<int> infNan = Vector256.Equals(h & Vector256.Create(0x7c00), Vector256.Create(0x7c00));
+        f = Vector256.ConditionalSelect(infNan.AsSingle(), (o | Vector256.Create(0x7f800000)).AsSingle(), f);
+        return (f.AsInt32() | Avx2.ShiftLeftLogical(h & Vector256.Create(0x8000), 16)).AsSingle();
+    }
+
+    /// <summary>Transposing horizontal sum: lane i of the result is the sum of all lanes of v_i.
+    /// Integer adds are exact, so the order inside is free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> HSum8(Vector256<int> v0, Vector256<int> v1, Vector256<int> v2, Vector256<int> v3,
+        Vector256<int> v4, Vector256<int> v5, Vector256<int> v6, Vector256<int> v7)
+    {
+        var h0123 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(v0, v1), Avx2.HorizontalAdd(v2, v3));
+        var h4567 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(v4, v5), Avx2.HorizontalAdd(v6, v7));
+        return Avx2.Add(Avx2.Permute2x128(h0123, h4567, 0x20), Avx2.Permute2x128(h0123, h4567, 0x31));
+    }
+}
+
+/// <summary>u8×s8 dot of 32 bytes into 8 int32 lanes (lane j: bytes 4j..4j+3). Two engines so the
+/// AVX2 path runs on CPUs without VNNI; the caller guarantees |u·s| pairs fit int16 (u ≤ 128, |s| ≤ 127).</summary>
+internal interface IDot8
+{
+    static abstract Vector256<int> Dot(Vector256<byte> u, Vector256<sbyte> s);
+}
+
+/// <summary>AVX2: vpmaddubsw (pairs to int16) then vpmaddwd by ones (to int32).</summary>
+internal struct MaddDot8 : IDot8
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Dot(Vector256<byte> u, Vector256<sbyte> s) =>
+        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, s), Vector256.Create((short)1));
+}
+
+/// <summary>AVX-VNNI vpdpbusd: one instruction. (.NET 10 has no 512-bit form of it, so this is the
+/// widest VNNI the runtime offers.)</summary>
+internal struct VnniDot8 : IDot8
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Dot(Vector256<byte> u, Vector256<sbyte> s) =>
+        AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, u, s);
+}
