@@ -33,6 +33,7 @@ public static class MakeRandomModelCommand
         {
             var sw = Stopwatch.StartNew();
             var spec = RandomModel.Preset(r.GetValue(arch)!, r.GetValue(preset)!, r.GetValue(seed));
+            int presetVocab = spec.Vocab;
             spec = spec with
             {
                 Type = GgufQuantizer.ParseType(r.GetValue(type)!),
@@ -47,8 +48,8 @@ public static class MakeRandomModelCommand
             List<KeyValuePair<string, GgufValue>>? tokenizer = null;
             if (spec.Preset == "qwen2.5-0.5b")
             {
-                if (r.GetValue(vocab) is int v && v != spec.Vocab)
-                    throw new ArgumentException($"--vocab {v}: the qwen2.5-0.5b preset uses the Qwen2 vocabulary of {spec.Vocab} tokens; use --preset llama-tiny for another size");
+                if (spec.Vocab != presetVocab)
+                    throw new ArgumentException($"--vocab {spec.Vocab}: the qwen2.5-0.5b preset uses the Qwen2 vocabulary of {presetVocab} tokens; use --preset llama-tiny for another size");
                 tokenizer = RandomModel.LoadTokenizer(FindVocab(r.GetValue(vocabFile)));
             }
             var path = r.GetValue(output)!;
