@@ -21,6 +21,12 @@ internal static unsafe class MatMulKernels
                     if (vnni) Block32MatMul.Run<Q4_0Weights, VnniDot8>(w, x, xRow, m, y, ldy, o0, o1);
                     else Block32MatMul.Run<Q4_0Weights, MaddDot8>(w, x, xRow, m, y, ldy, o0, o1);
                     return;
+                case GgmlType.Q4_K:
+                    RunPerDot(w, x, xRow, m, y, ldy, o0, o1, vnni ? &KQuantDots.Q4_KVnni : &KQuantDots.Q4_KAvx2);
+                    return;
+                case GgmlType.Q6_K:
+                    RunPerDot(w, x, xRow, m, y, ldy, o0, o1, vnni ? &KQuantDots.Q6_KVnni : &KQuantDots.Q6_KAvx2);
+                    return;
                 case GgmlType.F32:
                     FloatMatMul.Run<F32Elems>(w, x, xRow, m, y, ldy, o0, o1, isa == KernelIsa.Avx512, true, false);
                     return;
