@@ -21,6 +21,21 @@ internal static unsafe class MatMulKernels
                     if (vnni) Block32MatMul.Run<Q4_0Weights, VnniDot8>(w, x, xRow, m, y, ldy, o0, o1);
                     else Block32MatMul.Run<Q4_0Weights, MaddDot8>(w, x, xRow, m, y, ldy, o0, o1);
                     return;
+                case GgmlType.Q4_K:
+                    RunPerDot(w, x, xRow, m, y, ldy, o0, o1, vnni ? &KQuantDots.Q4_KVnni : &KQuantDots.Q4_KAvx2);
+                    return;
+                case GgmlType.Q6_K:
+                    RunPerDot(w, x, xRow, m, y, ldy, o0, o1, vnni ? &KQuantDots.Q6_KVnni : &KQuantDots.Q6_KAvx2);
+                    return;
+                case GgmlType.F32:
+                    FloatMatMul.Run<F32Elems>(w, x, xRow, m, y, ldy, o0, o1, isa == KernelIsa.Avx512, true, false);
+                    return;
+                case GgmlType.F16:
+                    FloatMatMul.Run<F16Elems>(w, x, xRow, m, y, ldy, o0, o1, isa == KernelIsa.Avx512, false, false);
+                    return;
+                case GgmlType.BF16:
+                    FloatMatMul.Run<Bf16Elems>(w, x, xRow, m, y, ldy, o0, o1, isa == KernelIsa.Avx512, false, true);
+                    return;
             }
         }
         delegate*<byte*, byte*, int, float> dot = w.Type switch

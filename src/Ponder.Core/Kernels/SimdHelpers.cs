@@ -21,6 +21,18 @@ internal static class SimdHelpers
         return (f.AsInt32() | Avx2.ShiftLeftLogical(h & Vector256.Create(0x8000), 16)).AsSingle();
     }
 
+    /// <summary>The 512-bit form of <see cref="HalfToSingle(Vector128{ushort})"/> for 16 values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> HalfToSingle(Vector256<ushort> h16)
+    {
+        Vector512<int> h = Avx512F.ConvertToVector512Int32(h16);
+        Vector512<int> o = Avx512F.ShiftLeftLogical(h & Vector512.Create(0x7fff), 13);
+        Vector512<float> f = o.AsSingle() * Vector512.Create(5.192296858534828e+33f);
+        Vector512<int> infNan = Vector512.Equals(h & Vector512.Create(0x7c00), Vector512.Create(0x7c00));
+        f = Vector512.ConditionalSelect(infNan.AsSingle(), (o | Vector512.Create(0x7f800000)).AsSingle(), f);
+        return (f.AsInt32() | Avx512F.ShiftLeftLogical(h & Vector512.Create(0x8000), 16)).AsSingle();
+    }
+
     /// <summary>Transposing horizontal sum: lane i of the result is the sum of all lanes of v_i.
     /// Integer adds are exact, so the order inside is free.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Ponder.Kernels;
+
+/// <summary>How a float-like weight element type widens to float32 lanes (all exact).</summary>
+internal unsafe interface IFloatElems
+{
+    static abstract int Size { get; }
+    static abstract float Scalar(byte* p, int i);
+    static abstract Vector256<float> Load8(byte* p, int i);
+    static abstract Vector512<float> Load16(byte* p, int i);
+}
+
+internal unsafe struct F32Elems : IFloatElems
+{
+    public static int Size => 4;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Scalar(byte* p, int i) => ((float*)p)[i];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load8(byte* p, int i) => Avx.LoadVector256((float*)p + i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load16(byte* p, int i) => Avx512F.LoadVector512((float*)p + i);
+}
+
+internal unsafe struct F16Elems : IFloatElems
+{
+    public static int Size => 2;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Scalar(byte* p, int i) => Fp16.ToFloat(((ushort*)p)[i]);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load8(byte* p, int i) => SimdHelpers.HalfToSingle(Sse2.LoadVector128((ushort*)p + i));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load16(byte* p, int i) => SimdHelpers.HalfToSingle(Avx.LoadVector256((ushort*)p + i));
+}
+
+internal unsafe struct Bf16Elems : IFloatElems
+{
+    public static int Size => 2;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Scalar(byte* p, int i) => Bf16.ToFloat(((ushort*)p)[i]);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Load8(byte* p, int i) => Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32((ushort*)p + i), 16).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load16(byte* p, int i) => Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Avx.LoadVector256((ushort*)p + i)), 16).AsSingle();
+}
+
+/// <summary>F32/F16/BF16 weight matmul. Activations are widened to float32 once per call (exact), then
+/// each dot runs the 32-lane scheme of <see cref="ScalarDots.F32"/> (element i into lane i mod 32, fma,
+/// then <see cref="ScalarDots.Reduce32"/>), so results equal the scalar path bit for bit whatever the tile.
+/// The 512-bit path holds the 32 lanes in 2 registers, the 256-bit one in 4; a 4-row tile shares each
+/// weight load across 4 activation rows.</summary>
+internal static unsafe class FloatMatMul
+{
+    public static void Run<TW>(in WeightMatrix w, byte* x, long xRow, int m, float* y, int ldy, int o0, int o1, bool wide, bool xIsF32, bool xIsBf16)
+        where TW : IFloatElems
+    {
+        int k = w.Cols;
+        float* xf;
+        bool own = !xIsF32;
+        if (own)
+        {
+            xf = (float*)NativeMemory.Alloc((nuint)((long)m * k * 4));
+            for (int r = 0; r < m; r++)
+            {
+                var src = new ReadOnlySpan<byte>(x + r * xRow, 2 * k);
+                var dst = new Span<float>(xf + (long)r * k, k);
+                if (xIsBf16) HalfConvert.FromBf16Bits(src, dst);
+                else HalfConvert.FromHalfBits(src, dst);
+            }
+        }
+        else xf = (float*)x;
+        try
+        {
+            float* lanes = stackalloc float[32 * 4];
+            for (int o = o0; o < o1; o++)
+            {
+                byte* wr = w.Row(o);
+                int r = 0;
+                for (; r + 4 <= m; r += 4)
+                {
+                    if (wide) Lanes4x512<TW>(wr, xf + (long)r * k, k, lanes);
+                    else Lanes4x256<TW>(wr, xf + (long)r * k, k, lanes);
+                    for (int i = 0; i < 4; i++) y[(long)(r + i) * ldy + o] = ScalarDots.Reduce32(lanes + 32 * i);
+                }
+                for (; r < m; r++)
+                {
+                    if (wide) Lanes1x512<TW>(wr, xf + (long)r * k, k, lanes);
+                    else Lanes1x256<TW>(wr, xf + (long)r * k, k, lanes);
+                    y[(long)r * ldy + o] = ScalarDots.Reduce32(lanes);
+                }
+            }
+        }
+        finally
+        {
+            if (own) NativeMemory.Free(xf);
+        }
+    }
+
+    /// <summary>Tail elements (past the last whole 32) go into their lanes one at a time, as in the scalar path.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Tail<TW>(byte* w, float* x, int from, int k, float* a) where TW : IFloatElems
+    {
+        for (int i = from; i < k; i++) a[i & 31] = MathF.FusedMultiplyAdd(TW.Scalar(w, i), x[i], a[i & 31]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Lanes1x512<TW>(byte* w, float* x, int k, float* a) where TW : IFloatElems
+    {
+        var a0 = Vector512<float>.Zero; var a1 = Vector512<float>.Zero;
+        int i = 0;
+        for (; i + 32 <= k; i += 32)
+        {
+            a0 = Avx512F.FusedMultiplyAdd(TW.Load16(w, i), Avx512F.LoadVector512(x + i), a0);
+            a1 = Avx512F.FusedMultiplyAdd(TW.Load16(w, i + 16), Avx512F.LoadVector512(x + i + 16), a1);
+        }
+        Avx512F.Store(a, a0); Avx512F.Store(a + 16, a1);
+        Tail<TW>(w, x, i, k, a);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Lanes4x512<TW>(byte* w, float* x, int k, float* a) where TW : IFloatElems
+    {
+        var a00 = Vector512<float>.Zero; var a01 = Vector512<float>.Zero;
+        var a10 = Vector512<float>.Zero; var a11 = Vector512<float>.Zero;
+        var a20 = Vector512<float>.Zero; var a21 = Vector512<float>.Zero;
+        var a30 = Vector512<float>.Zero; var a31 = Vector512<float>.Zero;
+        float* x0 = x, x1 = x + k, x2 = x + 2 * k, x3 = x + 3 * k;
+        int i = 0;
+        for (; i + 32 <= k; i += 32)
+        {
+            var w0 = TW.Load16(w, i); var w1 = TW.Load16(w, i + 16);
+            a00 = Avx512F.FusedMultiplyAdd(w0, Avx512F.LoadVector512(x0 + i), a00);
+            a01 = Avx512F.FusedMultiplyAdd(w1, Avx512F.LoadVector512(x0 + i + 16), a01);
+            a10 = Avx512F.FusedMultiplyAdd(w0, Avx512F.LoadVector512(x1 + i), a10);
+            a11 = Avx512F.FusedMultiplyAdd(w1, Avx512F.LoadVector512(x1 + i + 16), a11);
+            a20 = Avx512F.FusedMultiplyAdd(w0, Avx512F.LoadVector512(x2 + i), a20);
+            a21 = Avx512F.FusedMultiplyAdd(w1, Avx512F.LoadVector512(x2 + i + 16), a21);
+            a30 = Avx512F.FusedMultiplyAdd(w0, Avx512F.LoadVector512(x3 + i), a30);
+            a31 = Avx512F.FusedMultiplyAdd(w1, Avx512F.LoadVector512(x3 + i + 16), a31);
+        }
+        Avx512F.Store(a, a00); Avx512F.Store(a + 16, a01);
+        Avx512F.Store(a + 32, a10); Avx512F.Store(a + 48, a11);
+        Avx512F.Store(a + 64, a20); Avx512F.Store(a + 80, a21);
+        Avx512F.Store(a + 96, a30); Avx512F.Store(a + 112, a31);
+        for (int r = 0; r < 4; r++) Tail<TW>(w, x + (long)r * k, i, k, a + 32 * r);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Lanes1x256<TW>(byte* w, float* x, int k, float* a) where TW : IFloatElems
+    {
+        var a0 = Vector256<float>.Zero; var a1 = Vector256<float>.Zero;
+        var a2 = Vector256<float>.Zero; var a3 = Vector256<float>.Zero;
+        int i = 0;
+        for (; i + 32 <= k; i += 32)
+        {
+            a0 = Fma.MultiplyAdd(TW.Load8(w, i), Avx.LoadVector256(x + i), a0);
+            a1 = Fma.MultiplyAdd(TW.Load8(w, i + 8), Avx.LoadVector256(x + i + 8), a1);
+            a2 = Fma.MultiplyAdd(TW.Load8(w, i + 16), Avx.LoadVector256(x + i + 16), a2);
+            a3 = Fma.MultiplyAdd(TW.Load8(w, i + 24), Avx.LoadVector256(x + i + 24), a3);
+        }
+        Avx.Store(a, a0); Avx.Store(a + 8, a1); Avx.Store(a + 16, a2); Avx.Store(a + 24, a3);
+        Tail<TW>(w, x, i, k, a);
+    }
+
+    static void Lanes4x256<TW>(byte* w, float* x, int k, float* a) where TW : IFloatElems
+    {
+        // 16 accumulators would exhaust the 16 AVX2 registers; rows one by one keeps them in registers.
+        for (int r = 0; r < 4; r++) Lanes1x256<TW>(w, x + (long)r * k, k, a + 32 * r);
+    }
+}
