@@ -25,6 +25,9 @@ internal sealed class SamplerScratch
     public const int Buckets = 1024;
     public readonly double[] BucketMass = new double[Buckets];
     public readonly int[] BucketCount = new int[Buckets];
+    /// <summary>Distance below the max and bucket index per token, for the top-p histogram.</summary>
+    public float[] Distance = [];
+    public int[] BucketOf = [];
     /// <summary>Temperature weights of the survivors, parallel to <see cref="Candidates"/>.</summary>
     public double[] DrawWeights = [];
 
@@ -36,6 +39,8 @@ internal sealed class SamplerScratch
             s.Weights = new float[vocabSize];
             s.Raw = new float[vocabSize];
             s.Counts = new int[vocabSize];
+            s.Distance = new float[vocabSize];
+            s.BucketOf = new int[vocabSize];
         }
         return s;
     }
