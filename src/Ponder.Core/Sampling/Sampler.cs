@@ -22,9 +22,12 @@ namespace Ponder.Sampling;
 /// Top alternatives come from the same distribution: best first, ties by lowest id; they may
 /// include tokens the mask forbids.</para>
 /// <para><b>Determinism</b>: the random stream is integer-only (xoshiro256**) and identical on every
-/// platform; given the same logits the same seed gives the same tokens. Candidates are ordered by
-/// (logit descending, id ascending) before the draw, except the untruncated full-vocabulary path,
-/// which walks ids in ascending order.</para>
+/// platform; given the same logits the same seed gives the same tokens (on one machine: vector
+/// exp and sums may differ in the last bit between instruction sets). The draw walks the survivors
+/// in a fixed order: best first after top-k; ids ascending without truncation or with min-p alone;
+/// for top-p without top-k, the surely-kept tokens by id and then the crossing bucket best first.
+/// NaN logits are skipped by selection paths and rejected (<see cref="SamplingException"/>) by paths
+/// that normalise the whole row.</para>
 /// <para>The logits span is working memory: the mask and penalties write into it.</para>
 /// </remarks>
 public sealed class Sampler
