@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Ponder.Sampling;
 
@@ -20,9 +22,12 @@ namespace Ponder.Sampling;
 /// Top alternatives come from the same distribution: best first, ties by lowest id; they may
 /// include tokens the mask forbids.</para>
 /// <para><b>Determinism</b>: the random stream is integer-only (xoshiro256**) and identical on every
-/// platform; given the same logits the same seed gives the same tokens. Candidates are ordered by
-/// (logit descending, id ascending) before the draw, except the untruncated full-vocabulary path,
-/// which walks ids in ascending order.</para>
+/// platform; given the same logits the same seed gives the same tokens (on one machine: vector
+/// exp and sums may differ in the last bit between instruction sets). The draw walks the survivors
+/// in a fixed order: best first after top-k; ids ascending without truncation or with min-p alone;
+/// for top-p without top-k, the surely-kept tokens by id and then the crossing bucket best first.
+/// NaN logits are skipped by selection paths and rejected (<see cref="SamplingException"/>) by paths
+/// that normalise the whole row.</para>
 /// <para>The logits span is working memory: the mask and penalties write into it.</para>
 /// </remarks>
 public sealed class Sampler
@@ -31,6 +36,9 @@ public sealed class Sampler
     const int NucleusFirstGuess = 256;
     /// <summary>Block size of the cumulative walk in the untruncated path (sum a block, skip it whole).</summary>
     const int WalkBlock = 1024;
+    /// <summary>Nats below the max that the top-p histogram resolves; exp(-32) ≈ 1e-14, so what lies
+    /// further (one bucket) cannot matter unless p is within 1e-9 of 1.</summary>
+    const float NucleusBucketSpan = 32f;
 
     readonly TokenHistory? _history;
     Xoshiro256StarStar _rng;
@@ -141,7 +149,7 @@ public sealed class Sampler
         if (!allowed.IsEmpty) TokenBitmask.Apply(allowed, logits);
         if (penalise) Penalties.Apply(logits, _history!.Window(p.PenaltyLastN), p, scratch.Counts);
 
-        var id = p.Temperature == 0f ? Greedy(logits) : Draw(logits, p, scratch);
+        var id = p.Temperature == 0f ? Greedy(logits, scratch) : Draw(logits, p, scratch);
 
         var logprob = float.NaN;
         var topCount = 0;
@@ -162,12 +170,13 @@ public sealed class Sampler
         return new SampledToken(id, logprob, topCount);
     }
 
-    static int Greedy(ReadOnlySpan<float> logits)
+    static int Greedy(ReadOnlySpan<float> logits, SamplerScratch scratch)
     {
-        // TensorPrimitives.IndexOfMax returns the first index of the maximum: lowest id on ties.
-        var id = TensorPrimitives.IndexOfMax(logits);
-        if (!(logits[id] > float.NegativeInfinity)) throw NothingToSample();
-        return id;
+        // Top-1 selection rather than TensorPrimitives.IndexOfMax: it was 2x slower here (it tracks
+        // indices in every lane), and this keeps the lowest id on ties and skips NaN like every other path.
+        var best = scratch.Top.AsSpan(0, 1);
+        if (TopKSelector.Select(logits, 1, best) == 0) throw NothingToSample();
+        return best[0].Id;
     }
 
     int Draw(ReadOnlySpan<float> logits, SamplingParams p, SamplerScratch scratch)
@@ -175,17 +184,17 @@ public sealed class Sampler
         var u = _rng.NextDouble();
         if (!Truncates(p, logits.Length)) return DrawFullVocabulary(logits, p.Temperature, u, scratch.Weights);
 
-        var cands = Survivors(logits, p, scratch);
+        var cands = Survivors(logits, p, scratch, out var max);
         // Temperature reshapes the survivors only; weights relative to the best keep exp() in range.
-        var max = cands[0].Logit;
+        var weights = scratch.DrawWeightBuffer(cands.Length);
         var invT = 1.0 / p.Temperature;
         var total = 0.0;
-        foreach (ref readonly var c in cands) total += Math.Exp((c.Logit - max) * invT);
+        for (var i = 0; i < cands.Length; i++) total += weights[i] = Math.Exp((cands[i].Logit - max) * invT);
         var r = u * total;
         var acc = 0.0;
         for (var i = 0; i < cands.Length; i++)
         {
-            acc += Math.Exp((cands[i].Logit - max) * invT);
+            acc += weights[i];
             if (r < acc) return cands[i].Id;
         }
         return cands[^1].Id; // r within rounding of the total
@@ -194,15 +203,19 @@ public sealed class Sampler
     static bool Truncates(SamplingParams p, int vocabSize) =>
         (p.TopK > 0 && p.TopK < vocabSize) || p.TopP < 1f || p.MinP > 0f;
 
+    internal static Span<Candidate> Survivors(ReadOnlySpan<float> logits, SamplingParams p, SamplerScratch scratch) =>
+        Survivors(logits, p, scratch, out _);
+
     /// <summary>
-    /// The tokens left after top-k, top-p and min-p (in that order), best first; never empty.
-    /// Works on the logits as given (mask and penalties already applied).
+    /// The tokens left after top-k, top-p and min-p (in that order); never empty. Works on the
+    /// logits as given (mask and penalties already applied); <paramref name="max"/> is the best logit.
+    /// The order is deterministic but only the top-k path sorts everything: the full-vocabulary
+    /// paths keep the tokens that are surely in by id and sort only the bucket where the cut falls.
     /// </summary>
-    internal static Span<Candidate> Survivors(ReadOnlySpan<float> logits, SamplingParams p, SamplerScratch scratch)
+    internal static Span<Candidate> Survivors(ReadOnlySpan<float> logits, SamplingParams p, SamplerScratch scratch, out float max)
     {
         var topK = p.TopK > 0 && p.TopK < logits.Length ? p.TopK : 0;
         Span<Candidate> cands;
-        float max;
         if (topK > 0)
         {
             cands = scratch.CandidateBuffer(topK);
@@ -220,19 +233,24 @@ public sealed class Sampler
         {
             max = TensorPrimitives.Max(logits);
             if (!(max > float.NegativeInfinity)) throw NothingToSample();
-            cands = p.TopP < 1f ? Nucleus(logits, max, p.TopP, scratch) : AboveMinP(logits, max, p.MinP, scratch);
+            cands = p.TopP < 1f ? Nucleus(logits, max, p.TopP, scratch) : AtLeast(logits, MinPThreshold(max, p.MinP), scratch);
         }
 
         if (p.MinP > 0f)
         {
             // llama.cpp compares logits: keep l >= max + ln(min_p), i.e. p_i >= min_p * p_max.
-            var threshold = max + MathF.Log(p.MinP);
-            var keep = 1;
-            while (keep < cands.Length && cands[keep].Logit >= threshold) keep++;
+            // The best token always passes, so the set stays non-empty.
+            var threshold = MinPThreshold(max, p.MinP);
+            var keep = 0;
+            for (var i = 0; i < cands.Length; i++)
+                if (cands[i].Logit >= threshold) cands[keep++] = cands[i];
             cands = cands[..keep];
         }
         return cands;
     }
+
+    /// <summary>With min-p off this is just above -infinity: every finite token.</summary>
+    static float MinPThreshold(float max, float minP) => minP > 0f ? max + MathF.Log(minP) : float.MinValue;
 
     /// <summary>Length of the top-p prefix: stop at the first token whose cumulative (unnormalised)
     /// mass reaches <paramref name="target"/>, keeping that token (llama.cpp, at least one kept).
@@ -249,47 +267,111 @@ public sealed class Sampler
     }
 
     /// <summary>
-    /// Top-p over the whole vocabulary without sorting it: the normaliser needs one vector pass, then
-    /// the best 256 tokens are selected; if their mass is short of p, 8× more, and so on. A language
-    /// model's nucleus is usually within the first guess; a flat distribution ends in a full sort.
-    /// The cut sums the same weights as the normaliser (vector exp and scalar exp differ in the last
-    /// bit, which would move the cut on ties).
+    /// Top-p over the whole vocabulary without sorting it. The normaliser takes one vector pass. A
+    /// language model's nucleus is usually small, so the best 256 tokens are tried first (one
+    /// skipping pass). Otherwise a mass histogram over 1024 buckets of distance below the max finds
+    /// the bucket where the cumulative mass crosses p; tokens in better buckets are in, and only the
+    /// crossing bucket is sorted to place the cut exactly. All sums use the same vector exp weights
+    /// (vector and scalar exp differ in the last bit, which would move a cut on ties).
     /// </summary>
     static Span<Candidate> Nucleus(ReadOnlySpan<float> logits, float max, float topP, SamplerScratch scratch)
     {
         var w = scratch.Weights.AsSpan(0, logits.Length);
         TensorPrimitives.Subtract(logits, max, w);
         TensorPrimitives.Exp(w, w);
-        var target = topP * (double)TensorPrimitives.Sum(w);
-        for (var k = NucleusFirstGuess; ; k *= 8)
+        var target = topP * SumInBlocks(w);
+
+        var first = scratch.CandidateBuffer(Math.Min(NucleusFirstGuess, logits.Length));
+        first = first[..TopKSelector.SelectSorted(logits, first.Length, first)];
+        var cum = 0.0;
+        for (var i = 0; i < first.Length; i++)
         {
-            var all = k >= logits.Length;
-            if (all) k = logits.Length;
-            var cands = scratch.CandidateBuffer(k);
-            cands = cands[..TopKSelector.SelectSorted(logits, k, cands)];
-            var cum = 0.0;
-            for (var i = 0; i < cands.Length; i++)
-            {
-                cum += w[cands[i].Id];
-                if (cum >= target) return cands[..(i + 1)];
-            }
-            if (all || cands.Length < k) return cands; // rounding kept the target just out of reach
+            cum += w[first[i].Id];
+            if (cum >= target) return first[..(i + 1)];
         }
+        if (first.Length < NucleusFirstGuess) return first; // every finite token; rounding kept p out of reach
+
+        var mass = scratch.BucketMass;
+        var count = scratch.BucketCount;
+        Array.Clear(mass);
+        Array.Clear(count);
+        // Bucket indices in vector passes (a scalar float-to-int per token made the histogram 3x slower).
+        var d = scratch.Distance.AsSpan(0, logits.Length);
+        var bucketOf = scratch.BucketOf.AsSpan(0, logits.Length);
+        TensorPrimitives.Subtract(max, logits, d);
+        TensorPrimitives.Multiply(d, SamplerScratch.Buckets / NucleusBucketSpan, d);
+        TensorPrimitives.Min(d, SamplerScratch.Buckets - 1, d); // also caps +inf (masked) before conversion
+        TensorPrimitives.ConvertTruncating<float, int>(d, bucketOf);
+        for (var i = 0; i < w.Length; i++)
+        {
+            var wi = w[i];
+            if (wi == 0f) continue; // masked, or too far below the max to carry any mass
+            var b = bucketOf[i];
+            mass[b] += wi;
+            count[b]++;
+        }
+
+        // Buckets are monotone in the logit (max - l and the scaling are monotone), so every token in a
+        // bucket before the crossing one ranks before every token in it.
+        var cross = 0;
+        var definite = 0;
+        cum = 0.0;
+        var last = 0;
+        for (; cross < SamplerScratch.Buckets; cross++)
+        {
+            if (count[cross] == 0) continue;
+            last = cross;
+            if (cum + mass[cross] >= target) break;
+            cum += mass[cross];
+            definite += count[cross];
+        }
+        if (cross == SamplerScratch.Buckets)
+        {
+            cross = last; // rounding: keep everything with weight
+            cum -= mass[last];
+            definite -= count[last];
+        }
+
+        var cands = scratch.CandidateBuffer(definite + count[cross]);
+        int nd = 0, nb = definite;
+        for (var i = 0; i < w.Length; i++)
+        {
+            var b = bucketOf[i];
+            if (b > cross || w[i] == 0f) continue;
+            if (b < cross) cands[nd++] = new Candidate(i, logits[i]);
+            else cands[nb++] = new Candidate(i, logits[i]);
+        }
+        var boundary = cands[definite..];
+        boundary.Sort(Candidate.BestFirst);
+        for (var j = 0; j < boundary.Length; j++)
+        {
+            cum += w[boundary[j].Id];
+            if (cum >= target) return cands[..(definite + j + 1)];
+        }
+        return cands;
     }
 
-    /// <summary>Min-p alone: a threshold pass, then a sort of the survivors only.</summary>
-    static Span<Candidate> AboveMinP(ReadOnlySpan<float> logits, float max, float minP, SamplerScratch scratch)
+    /// <summary>Tokens with logit >= <paramref name="threshold"/>, in id order, skipping vector-wide
+    /// chunks with none (most of the row, for min-p on a language model's logits).</summary>
+    static Span<Candidate> AtLeast(ReadOnlySpan<float> logits, float threshold, SamplerScratch scratch)
     {
-        // With min-p off (only when called for the survivor set itself) this keeps every finite token.
-        var threshold = minP > 0f ? max + MathF.Log(minP) : float.MinValue;
         var n = 0;
-        foreach (var l in logits) if (l >= threshold) n++;
-        var cands = scratch.CandidateBuffer(n);
-        n = 0;
-        for (var i = 0; i < logits.Length; i++)
+        var i = 0;
+        ref var l0 = ref MemoryMarshal.GetReference(logits);
+        var cands = scratch.CandidateBuffer(logits.Length);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var t = Vector256.Create(threshold);
+            for (; i <= logits.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                if (!Vector256.GreaterThanOrEqualAny(Vector256.LoadUnsafe(ref l0, (nuint)i), t)) continue;
+                for (var j = i; j < i + Vector256<float>.Count; j++)
+                    if (logits[j] >= threshold) cands[n++] = new Candidate(j, logits[j]);
+            }
+        }
+        for (; i < logits.Length; i++)
             if (logits[i] >= threshold) cands[n++] = new Candidate(i, logits[i]);
-        cands.Sort(new BestFirst());
-        return cands;
+        return cands[..n];
     }
 
     /// <summary>
@@ -306,9 +388,7 @@ public sealed class Sampler
         if (temperature != 1f) TensorPrimitives.Divide(w, temperature, w);
         TensorPrimitives.Exp(w, w);
 
-        var total = 0.0;
-        for (var b = 0; b < w.Length; b += WalkBlock) total += TensorPrimitives.Sum(w.Slice(b, Math.Min(WalkBlock, w.Length - b)));
-        var r = u * total;
+        var r = u * SumInBlocks(w);
         var acc = 0.0;
         for (var b = 0; b < w.Length; b += WalkBlock)
         {
@@ -330,6 +410,18 @@ public sealed class Sampler
         throw NothingToSample();
     }
 
+    /// <summary>
+    /// Vector sums of 1024-element blocks added in double. One float sum over 150k weights drifts by
+    /// ~1e-6 relative, enough to move a top-p cut by a token; block sums stay near 1e-7, and the
+    /// full-vocabulary walk skips by exactly these block sums so it always lands inside the total.
+    /// </summary>
+    static double SumInBlocks(ReadOnlySpan<float> w)
+    {
+        var total = 0.0;
+        for (var b = 0; b < w.Length; b += WalkBlock) total += TensorPrimitives.Sum(w.Slice(b, Math.Min(WalkBlock, w.Length - b)));
+        return total;
+    }
+
     /// <summary>log Σ exp(x), shifted by the max so it neither overflows nor underflows.</summary>
     static float LogSumExp(ReadOnlySpan<float> x, float[] scratch)
     {
@@ -337,7 +429,7 @@ public sealed class Sampler
         var w = scratch.AsSpan(0, x.Length);
         TensorPrimitives.Subtract(x, max, w);
         TensorPrimitives.Exp(w, w);
-        return max + MathF.Log(TensorPrimitives.Sum(w));
+        return max + (float)Math.Log(SumInBlocks(w));
     }
 
     static SamplingException NothingToSample() =>

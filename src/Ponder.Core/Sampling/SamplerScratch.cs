@@ -21,6 +21,16 @@ internal sealed class SamplerScratch
     /// <summary>Top alternatives for logprobs.</summary>
     public Candidate[] Top = new Candidate[SamplingParams.MaxTopLogprobs];
 
+    /// <summary>Histogram resolution of the full-vocabulary top-p path.</summary>
+    public const int Buckets = 1024;
+    public readonly double[] BucketMass = new double[Buckets];
+    public readonly int[] BucketCount = new int[Buckets];
+    /// <summary>Distance below the max and bucket index per token, for the top-p histogram.</summary>
+    public float[] Distance = [];
+    public int[] BucketOf = [];
+    /// <summary>Temperature weights of the survivors, parallel to <see cref="Candidates"/>.</summary>
+    public double[] DrawWeights = [];
+
     public static SamplerScratch For(int vocabSize)
     {
         var s = t_current ??= new SamplerScratch();
@@ -29,6 +39,8 @@ internal sealed class SamplerScratch
             s.Weights = new float[vocabSize];
             s.Raw = new float[vocabSize];
             s.Counts = new int[vocabSize];
+            s.Distance = new float[vocabSize];
+            s.BucketOf = new int[vocabSize];
         }
         return s;
     }
@@ -37,5 +49,11 @@ internal sealed class SamplerScratch
     {
         if (Candidates.Length < size) Candidates = new Candidate[Math.Max(size, 256)];
         return Candidates.AsSpan(0, size);
+    }
+
+    public Span<double> DrawWeightBuffer(int size)
+    {
+        if (DrawWeights.Length < size) DrawWeights = new double[Math.Max(size, 256)];
+        return DrawWeights.AsSpan(0, size);
     }
 }

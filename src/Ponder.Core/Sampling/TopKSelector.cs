@@ -21,7 +21,7 @@ internal static class TopKSelector
     public static int SelectSorted(ReadOnlySpan<float> logits, int k, Span<Candidate> heap)
     {
         var n = Select(logits, k, heap);
-        heap[..n].Sort(new BestFirst());
+        heap[..n].Sort(Candidate.BestFirst);
         return n;
     }
 

@@ -56,8 +56,9 @@ public class SamplerTests
         float[] logits = [1f, 5f, 3f, 3f, 4f, 3f, float.NegativeInfinity];
         Assert.Equal([1, 4, 2], Survivors(new SamplingParams { TopK = 3 }, logits));
         Assert.Equal([1, 4, 2, 3, 5], Survivors(new SamplingParams { TopK = 5 }, logits));
-        // More than the finite tokens: the masked one is never a survivor.
-        Assert.Equal([1, 4, 2, 3, 5, 0], Survivors(new SamplingParams { TopK = 7 }, logits));
+        Assert.Equal([1, 4, 2, 3, 5, 0], Survivors(new SamplingParams { TopK = 6 }, logits));
+        // k >= vocabulary is top-k off: every finite token survives (the masked one never does), in id order.
+        Assert.Equal([0, 1, 2, 3, 4, 5], Survivors(new SamplingParams { TopK = 7 }, logits));
     }
 
     [Fact]
@@ -278,9 +279,12 @@ public class SamplerTests
     }
 
     [Fact]
-    public void NaN_logits_are_a_sampling_exception_not_a_silent_pick()
+    public void NaN_logits_are_never_picked()
     {
-        Assert.Throws<SamplingException>(() => new Sampler(SamplingParams.Greedy, 2).Sample([float.NaN, 1f]));
+        // Selection paths skip NaN like a masked token; paths that normalise the whole row cannot, and refuse.
+        Assert.Equal(1, new Sampler(SamplingParams.Greedy, 3).Sample([float.NaN, 1f, 0f]).Id);
+        Assert.Equal(1, new Sampler(new SamplingParams { Seed = 1, TopK = 1 }, 3).Sample([float.NaN, 1f, 0f]).Id);
+        Assert.Throws<SamplingException>(() => new Sampler(SamplingParams.Greedy, 2).Sample([float.NaN, float.NaN]));
         Assert.Throws<SamplingException>(() => new Sampler(new SamplingParams { Seed = 1 }, 2).Sample([float.NaN, 1f]));
     }
 
