@@ -21,7 +21,8 @@ public static class BenchCommand
         var pp = new Option<int>("--prompt", "-p") { Description = "Prompt tokens (0 = skip)", DefaultValueFactory = _ => 512 };
         var tg = new Option<int>("--gen", "-n") { Description = "Generated tokens (0 = skip)", DefaultValueFactory = _ => 128 };
         var reps = new Option<int>("--repetitions", "-r") { Description = "Timed runs", DefaultValueFactory = _ => 3 };
-        var cmd = new Command("bench", "Measure prompt-processing and generation speed") { model, threads, pp, tg, reps, json };
+        var profile = new Option<bool>("--profile") { Description = "Print time per forward-pass phase" };
+        var cmd = new Command("bench", "Measure prompt-processing and generation speed") { model, threads, pp, tg, reps, json, profile };
         cmd.SetAction(r =>
         {
             int p = r.GetValue(pp), n = r.GetValue(tg), runs = r.GetValue(reps);
@@ -43,11 +44,14 @@ public static class BenchCommand
                 return n / sw.Elapsed.TotalSeconds;
             }
 
+            if (r.GetValue(profile)) m.Profile = new ForwardProfile();
             var ppRuns = new List<double>();
             var tgRuns = new List<double>();
             if (p > 0) { RunPp(); for (int i = 0; i < runs; i++) ppRuns.Add(RunPp()); }
             if (n > 0) { RunTg(); for (int i = 0; i < runs; i++) tgRuns.Add(RunTg()); }
 
+            if (m.Profile is { } prof)
+                foreach (var (phase, ms) in prof.Totals()) Console.Error.WriteLine($"{phase,-10} {ms,10:F1} ms");
             var (ppMean, ppSd) = Stats(ppRuns);
             var (tgMean, tgSd) = Stats(tgRuns);
             if (r.GetValue(json))

@@ -88,9 +88,11 @@ internal sealed unsafe class AttentionWork : IParallelWork
         for (int h = 0; h < group; h++) Softmax(scores.AsSpan(h * nkv, nkv), n);
 
         // P·V: position p feeds lane p % 16 of accumulator (p / 16) % 4, as ggml_vec_dot_f16 does
-        // when it runs along the positions of the transposed V cache; positions ≥ n have weight 0.
+        // when it runs along the positions of the transposed V cache; positions ≥ n have weight 0,
+        // so lanes never reached stay exact zeros and are neither cleared nor read.
+        int lanes = Math.Min(n, Pad);
         var acc = _acc[thread].AsSpan(0, group * Pad * hd);
-        acc.Clear();
+        for (int h = 0; h < group; h++) acc.Slice(h * Pad * hd, lanes * hd).Clear();
         for (int p = 0; p < n; p++)
         {
             Half* v = _kv.V(table[p / B], _layer, p % B) + g * hd;
@@ -98,30 +100,56 @@ internal sealed unsafe class AttentionWork : IParallelWork
             int lane = p % Pad;
             for (int h = 0; h < group; h++)
             {
-                var a = acc.Slice((h * Pad + lane) * hd, hd);
                 float w = scores[h * nkv + p];
                 if (w == 0) continue; // exact: fma(0, v, a) == a for the finite values a cache holds
-                int d = 0;
-                var wv = Vector512.Create(w);
-                for (; d + 16 <= hd; d += 16)
-                    Vector512.FusedMultiplyAdd(wv, Vector512.Create(row.AsSpan(d, 16)), Vector512.Create(a.Slice(d, 16))).CopyTo(a.Slice(d, 16));
-                for (; d < hd; d++) a[d] = MathF.FusedMultiplyAdd(w, row[d], a[d]);
+                var a = acc.Slice((h * Pad + lane) * hd, hd);
+                Fma(w, row, a);
             }
         }
         var outAll = _out.AsSpan(t * _c.QDim + g * group * hd, group * hd);
-        for (int h = 0; h < group; h++)
-            for (int d = 0; d < hd; d++)
-                outAll[h * hd + d] = Reduce(acc.Slice(h * Pad * hd), hd, d);
+        for (int h = 0; h < group; h++) Reduce(acc.Slice(h * Pad * hd, Pad * hd), lanes, hd, outAll.Slice(h * hd, hd), row);
     }
 
-    /// <summary>Combines the 4 × 16 lane accumulators of one output value as GGML_F16_VEC_REDUCE does:
-    /// (a0 + a2) + (a1 + a3) lane-wise, then _mm512_reduce_add_ps.</summary>
-    static float Reduce(ReadOnlySpan<float> acc, int hd, int d)
+    /// <summary>a += w · v elementwise with fused multiply-adds (identical in vector and scalar form).</summary>
+    static void Fma(float w, ReadOnlySpan<float> v, Span<float> a)
     {
-        Span<float> x = stackalloc float[16];
+        int d = 0;
+        var wv = Vector512.Create(w);
+        for (; d + 16 <= a.Length; d += 16)
+            Vector512.FusedMultiplyAdd(wv, Vector512.Create(v.Slice(d, 16)), Vector512.Create(a.Slice(d, 16))).CopyTo(a.Slice(d, 16));
+        for (; d < a.Length; d++) a[d] = MathF.FusedMultiplyAdd(w, v[d], a[d]);
+    }
+
+    /// <summary>Combines the 4 × 16 lane accumulators of every output value as GGML_F16_VEC_REDUCE
+    /// does — (a0 + a2) + (a1 + a3) lane-wise, then _mm512_reduce_add_ps's tree over the 16 lanes —
+    /// computed for all head dimensions at once. Lanes at or above <paramref name="used"/> hold +0.</summary>
+    static void Reduce(ReadOnlySpan<float> acc, int used, int hd, Span<float> output, float[] scratch)
+    {
+        Span<float> x = stackalloc float[16 * hd];
+        var t = scratch.AsSpan(0, hd);
         for (int l = 0; l < 16; l++)
-            x[l] = (acc[l * hd + d] + acc[(32 + l) * hd + d]) + (acc[(16 + l) * hd + d] + acc[(48 + l) * hd + d]);
-        return (float)(double)GgmlMath.ReduceAdd(Vector512.Create((ReadOnlySpan<float>)x));
+        {
+            var xl = x.Slice(l * hd, hd);
+            xl.Clear();
+            AddLane(acc, used, l, hd, xl);      // a0
+            AddLane(acc, used, l + 32, hd, xl); // a0 + a2
+            t.Clear();
+            AddLane(acc, used, l + 16, hd, t);  // a1
+            AddLane(acc, used, l + 48, hd, t);  // a1 + a3
+            TensorPrimitives.Add(xl, t, xl);
+        }
+        for (int i = 0; i < 8; i++) TensorPrimitives.Add(x.Slice((i + 8) * hd, hd), x.Slice(i * hd, hd), x.Slice(i * hd, hd));
+        for (int i = 0; i < 4; i++) TensorPrimitives.Add(x.Slice((i + 4) * hd, hd), x.Slice(i * hd, hd), x.Slice(i * hd, hd));
+        TensorPrimitives.Add(x.Slice(0, hd), x.Slice(2 * hd, hd), x.Slice(0, hd));
+        TensorPrimitives.Add(x.Slice(hd, hd), x.Slice(3 * hd, hd), x.Slice(hd, hd));
+        TensorPrimitives.Add(x.Slice(0, hd), x.Slice(hd, hd), output);
+    }
+
+    /// <summary>dst += lane (or + 0 for a lane no position reached, as an untouched accumulator holds).</summary>
+    static void AddLane(ReadOnlySpan<float> acc, int used, int lane, int hd, Span<float> dst)
+    {
+        if (lane < used) TensorPrimitives.Add(dst, acc.Slice(lane * hd, hd), dst);
+        else TensorPrimitives.Add(dst, 0f, dst);
     }
 
     /// <summary>ggml_vec_soft_max_f32 over the padded row: exp of (x − max) in 16-wide chunks, each

@@ -25,6 +25,8 @@ public sealed unsafe class Transformer : IDisposable
     public ModelWeights Weights { get; }
     public GgufFile File => _file!;
     public int ThreadCount => _pool.ThreadCount;
+    /// <summary>When set, every forward pass adds its per-phase times here.</summary>
+    public ForwardProfile? Profile { get; set; }
 
     public Transformer(GgufFile file, int threads)
     {
@@ -54,6 +56,8 @@ public sealed unsafe class Transformer : IDisposable
         Validate(b, kv);
         _s.Ensure(c, T, Math.Max(c.EmbeddingSize, Math.Max(c.QDim, c.FeedForwardSize)));
         int E = c.EmbeddingSize;
+        var prof = Profile;
+        prof?.Start();
 
         for (int t = 0; t < T; t++)
         {
@@ -61,11 +65,14 @@ public sealed unsafe class Transformer : IDisposable
             Dequantize.Row(w.Type, new ReadOnlySpan<byte>(w.Row(b.Tokens[t]), (int)w.RowBytes), _s.X.AsSpan(t * E, E));
         }
 
+        prof?.Mark(ForwardProfile.Phase.Embed);
         for (int l = 0; l < c.LayerCount; l++)
         {
             var L = Weights.Layers[l];
             NormRows(_s.X, _s.Xn, L.AttnNorm, T, E);
+            prof?.Mark(ForwardProfile.Phase.Norm);
             Project(_s.Xn, T, E, (L.Q, _s.Q, c.QDim), (L.K, _s.K, c.KvDim), (L.V, _s.V, c.KvDim));
+            prof?.Mark(ForwardProfile.Phase.Qkv);
             for (int t = 0; t < T; t++)
             {
                 var q = _s.Q.AsSpan(t * c.QDim, c.QDim);
@@ -80,17 +87,24 @@ public sealed unsafe class Transformer : IDisposable
                 TensorPrimitives.ConvertToHalf(k, new Span<Half>(kv.K(block, l, slot), c.KvDim));
                 TensorPrimitives.ConvertToHalf(v, new Span<Half>(kv.V(block, l, slot), c.KvDim));
             }
+            prof?.Mark(ForwardProfile.Phase.RopeKv);
             _attention.Set(b, kv, l, _s.Q, _s.Attn);
             _pool.Run(_attention);
+            prof?.Mark(ForwardProfile.Phase.Attention);
             Project(_s.Attn, T, c.QDim, (L.O, _s.Proj, E));
+            prof?.Mark(ForwardProfile.Phase.OutProj);
             TensorPrimitives.Add(_s.X.AsSpan(0, T * E), _s.Proj.AsSpan(0, T * E), _s.X.AsSpan(0, T * E));
 
             NormRows(_s.X, _s.Xn, L.FfnNorm, T, E);
+            prof?.Mark(ForwardProfile.Phase.Norm);
             int F = c.FeedForwardSize;
             Project(_s.Xn, T, E, (L.Gate, _s.Gate, F), (L.Up, _s.Up, F));
+            prof?.Mark(ForwardProfile.Phase.GateUp);
             var g = _s.Gate.AsSpan(0, T * F);
             TensorPrimitives.Multiply(Silu(g), _s.Up.AsSpan(0, T * F), g);
+            prof?.Mark(ForwardProfile.Phase.Silu);
             Project(_s.Gate, T, F, (L.Down, _s.Proj, E));
+            prof?.Mark(ForwardProfile.Phase.Down);
             TensorPrimitives.Add(_s.X.AsSpan(0, T * E), _s.Proj.AsSpan(0, T * E), _s.X.AsSpan(0, T * E));
         }
 
@@ -100,6 +114,7 @@ public sealed unsafe class Transformer : IDisposable
         _s.EnsureLogits(R * c.VocabSize);
         Project(_s.Xn, R, E, (Weights.Output, _s.Logits, c.VocabSize));
         _s.Logits.AsSpan(0, R * c.VocabSize).CopyTo(logits);
+        prof?.Mark(ForwardProfile.Phase.Head);
     }
 
     // silu(x) = x·σ(x) in place with ggml's exp; returns the span for chaining.
