@@ -33,6 +33,12 @@ public static class CommonOptions
         throw new FileNotFoundException($"no -m given and the default model {DefaultModelRelative} was not found; pass -m MODEL.gguf");
     }
 
+    /// <summary>JSON output of the CLI uses snake_case names (as the OpenAI API and llama.cpp's tools do).</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions SnakeCase = new()
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+    };
+
     /// <summary>"1,5,9" or "1 5 9" → ids; a clear error for anything else.</summary>
     public static int[] ParseIds(string text)
     {
