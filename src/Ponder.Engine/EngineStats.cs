@@ -13,4 +13,5 @@ public sealed record EngineStats(
     long GeneratedTokens,
     long Preemptions,
     int Running,
-    int Waiting);
+    int Waiting,
+    int Paused);

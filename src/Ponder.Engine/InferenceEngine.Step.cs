@@ -65,7 +65,13 @@ public sealed partial class InferenceEngine
             var s = _waiting[0];
             if (!s.PrefixLooked) ReuseCachedPrefix(s);
             int chunk = Fit(s, Math.Min(s.Pending, budget));
-            if (chunk <= 0) break; // no blocks now; it waits for others to finish
+            if (chunk <= 0)
+            {
+                var idle = _paused.FindLast(x => x.Table.BlockCount > 0);
+                if (idle == null) break; // no blocks now; it waits for others to finish
+                Preempt(idle);
+                continue;
+            }
             _waiting.RemoveAt(0);
             s.State = SequenceState.Running;
             _running.Add(s);
@@ -101,6 +107,9 @@ public sealed partial class InferenceEngine
 
     Sequence? NewestUnplanned(long stamp, Sequence except)
     {
+        // A paused session holds blocks nobody is using this step: give those up first.
+        for (int i = _paused.Count - 1; i >= 0; i--)
+            if (_paused[i].Table.BlockCount > 0) return _paused[i];
         for (int i = _running.Count - 1; i >= 0; i--)
         {
             var s = _running[i];
@@ -116,10 +125,11 @@ public sealed partial class InferenceEngine
         s.Table.Release(_pool);
         s.Computed = 0;
         s.PrefixLooked = false;
+        _preemptions++;
+        if (s.State == SequenceState.Paused) return; // stays paused; recomputed when continued
         s.State = SequenceState.Waiting;
         _running.Remove(s);
         _waiting.Insert(0, s);
-        _preemptions++;
     }
 
     void ReuseCachedPrefix(Sequence s)
@@ -264,9 +274,17 @@ public sealed partial class InferenceEngine
         string tail = "";
         if (reason is FinishReason.Stop or FinishReason.Length)
             tail = s.Stop.Push(s.Decoder?.Flush() ?? "") + s.Stop.Flush();
-        s.Table.Release(_pool);
         if (s.State == SequenceState.Waiting) _waiting.Remove(s); else _running.Remove(s);
-        s.State = SequenceState.Finished;
+        if (s.Persistent && reason is FinishReason.Stop or FinishReason.Length)
+        {
+            s.State = SequenceState.Paused; // keeps its blocks for the next turn or a fork
+            _paused.Add(s);
+        }
+        else
+        {
+            s.Table.Release(_pool);
+            s.State = SequenceState.Finished;
+        }
         var r = s.Request;
         Emit(s, new TokenEvent(s.Index, -1, tail, 0, reason, null, error));
         int ended = 1;

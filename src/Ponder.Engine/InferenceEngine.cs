@@ -23,6 +23,8 @@ public sealed partial class InferenceEngine : IDisposable
     private readonly SemaphoreSlim _signal = new(0);
     private readonly List<Sequence> _waiting = new();
     private readonly List<Sequence> _running = new();
+    private readonly List<Sequence> _paused = new();
+    private readonly ConcurrentQueue<Action> _commands = new();
     private readonly Thread _loop;
     private readonly CancellationTokenSource _stop = new();
     private readonly StepBuffers _buf = new();
@@ -115,6 +117,7 @@ public sealed partial class InferenceEngine : IDisposable
     /// <summary>One engine step. Returns false when there was nothing to do.</summary>
     bool Step()
     {
+        while (_commands.TryDequeue(out var command)) command();
         Admit();
         ReapCancelled();
         var plan = Plan();
@@ -145,14 +148,14 @@ public sealed partial class InferenceEngine : IDisposable
 
     Sequence NewSequence(RequestState r, int index, List<int> tokens, SamplingParams sampling) => new()
     {
-        Id = _nextId++,
+        Id = Interlocked.Increment(ref _nextId),
         Request = r,
         Index = index,
         Tokens = tokens,
         Sampler = new Sampler(sampling, VocabSize),
         Decoder = _text?.NewDecoder(),
         Stop = new StopMatcher(r.Request.Stop),
-        Arrival = _arrival++,
+        Arrival = Interlocked.Increment(ref _arrival),
     };
 
     static SamplingParams SeedFor(GenerationRequest r, int index) =>
@@ -170,7 +173,7 @@ public sealed partial class InferenceEngine : IDisposable
     {
         var kv = _pool.Stats;
         return new EngineStats(kv, _peakUsed, _steps, _forwardTokens, _promptComputed, _promptCached, _generated,
-            _preemptions, _running.Count, _waiting.Count + _incoming.Count);
+            _preemptions, _running.Count, _waiting.Count + _incoming.Count, _paused.Count);
     }
 
     /// <summary>Test hook run on the loop thread after every step (invariant checks).</summary>
@@ -183,6 +186,8 @@ public sealed partial class InferenceEngine : IDisposable
     {
         foreach (var s in _running.ToArray()) Finish(s, FinishReason.Error, e.Message);
         foreach (var s in _waiting.ToArray()) Finish(s, FinishReason.Error, e.Message);
+        foreach (var s in _paused.ToArray()) { s.Table.Release(_pool); _paused.Remove(s); s.State = SequenceState.Finished; }
+        while (_commands.TryDequeue(out var command)) command();
         while (_incoming.TryDequeue(out var r))
         {
             r.Events.Writer.TryComplete();

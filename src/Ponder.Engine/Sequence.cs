@@ -14,12 +14,15 @@ internal enum SequenceState { Waiting, Running, Paused, Finished }
 internal sealed class Sequence
 {
     public required long Id { get; init; }
-    public required RequestState Request { get; init; }
+    /// <summary>The request (or, for a session, the current turn) this sequence reports to.</summary>
+    public required RequestState Request { get; set; }
     public required int Index { get; init; }
     public required List<int> Tokens { get; init; }
     public required Sampler Sampler { get; set; }
-    public required IPieceDecoder? Decoder { get; init; }
-    public required StopMatcher Stop { get; init; }
+    public required IPieceDecoder? Decoder { get; set; }
+    public required StopMatcher Stop { get; set; }
+    /// <summary>A session's sequence: it pauses with its KV when a turn ends instead of being freed.</summary>
+    public bool Persistent { get; set; }
     public KvBlockTable Table { get; set; } = new();
     public int Computed { get; set; }
     public int Generated { get; set; }
