@@ -7,158 +7,148 @@ namespace Ponder.Kernels;
 
 /// <summary>Tiled SIMD matrix multiply for 32-value weight blocks (Q8_0, Q4_0) against Q8_0 activations.
 ///
-/// Every output element gets exactly the operations of <see cref="ScalarDots.Q8_0"/>: per block an exact
-/// integer dot s_b, then acc_parity(b) = fma(d_w·d_x, s_b, acc), result acc_even + acc_odd. A tile computes
-/// 8 such (row, weight) pairs side by side in the 8 float lanes, so tiling changes only which lane a pair
-/// sits in, never its operations: results are identical for any m, any [o0, o1) and equal to the scalar path.
-/// Tiles: 1 activation row × 8 weight rows (decode; the activation block is loaded once per 8 weight
-/// blocks) and 4 rows × 2 weight rows (prompt; each weight block is decoded once for 4 rows).
-/// Weight rows past o1 are clamped to the last one and their lanes discarded.</summary>
+/// Every output gets exactly the operations of <see cref="ScalarDots.Q8_0"/> (llama.cpp's AVX2 structure):
+/// one 8-lane float accumulator; per block the 8 exact integer lane dots (values 4l..4l+3), converted to
+/// float and added with acc = fma(d_w·d_x, lanes, acc); at the end <see cref="SimdHelpers.HSumFloat8"/>.
+/// A tile computes several (weight row, activation row) pairs, each in its own accumulator, so tiling
+/// changes only which register holds a pair, never its operations: results are identical for any m,
+/// any [o0, o1), and equal to the scalar path.
+/// Tiles: 4 weight rows × 1 activation row (decode: four independent fma chains, the activation block
+/// loaded once for four weight rows) and 4 × 2 (prompt: each weight block is decoded once for two rows,
+/// each activation block once for four weight rows). Weight rows past o1 are clamped to the last one and
+/// their results discarded.</summary>
 internal static unsafe class Block32MatMul
 {
     public static void Run<TW, TDot>(in WeightMatrix w, byte* x, long xRow, int m, float* y, int ldy, int o0, int o1)
         where TW : IBlock32Weights where TDot : IDot8
     {
         int nb = w.Cols / 32;
-        int groups = m / 4;
-        long floats = (long)m * nb * 2 + (long)groups * 4 * nb * 2;
-        bool heap = floats > 8192;
+        long floats = (long)m * nb;
+        bool heap = floats > 4096;
         float* small = stackalloc float[heap ? 1 : (int)Math.Max(floats, 1)];
-        float* buf = heap ? (float*)NativeMemory.Alloc((nuint)(floats * 4)) : small;
+        float* dx = heap ? (float*)NativeMemory.Alloc((nuint)(floats * 4)) : small;
         try
         {
-            // Per activation block: its scale as float and 8·Σx (for Q4_0's −8 offset), laid out per row
-            // for the 1×8 tile and interleaved by 4 rows for the 4×2 tile.
-            float* dx = buf;
-            int* sx = (int*)(buf + (long)m * nb);
-            float* dxg = buf + 2L * m * nb;
-            int* sxg = (int*)(dxg + (long)groups * 4 * nb);
             for (int r = 0; r < m; r++)
             {
                 byte* xr = x + r * xRow;
-                for (int b = 0; b < nb; b++)
-                {
-                    byte* blk = xr + 34 * b;
-                    float d = Fp16.Load(blk);
-                    int s = 0;
-                    if (TW.SubtractEightSumX)
-                        for (int j = 0; j < 32; j++) s += (sbyte)blk[2 + j];
-                    dx[r * nb + b] = d;
-                    sx[r * nb + b] = 8 * s;
-                    if (r < groups * 4)
-                    {
-                        long gi = ((long)(r / 4) * nb + b) * 4 + (r & 3);
-                        dxg[gi] = d;
-                        sxg[gi] = 8 * s;
-                    }
-                }
+                for (int b = 0; b < nb; b++) dx[(long)r * nb + b] = Fp16.Load(xr + 34 * b);
             }
-
-            int rowsDone = 0;
-            if (groups > 0)
+            int last = o1 - 1;
+            for (int o = o0; o < o1; o += 4)
             {
-                for (int o = o0; o < o1; o += 2)
-                {
-                    byte* w0 = w.Row(o), w1 = w.Row(Math.Min(o + 1, o1 - 1));
-                    int valid = Math.Min(2, o1 - o);
-                    for (int g = 0; g < groups; g++)
-                        Tile4x2<TW, TDot>(w0, w1, x + 4L * g * xRow, xRow, nb, dxg + 4L * g * nb, sxg + 4L * g * nb,
-                            y + 4L * g * ldy + o, ldy, valid);
-                }
-                rowsDone = groups * 4;
-            }
-            for (int r = rowsDone; r < m; r++)
-            {
-                for (int o = o0; o < o1; o += 8)
-                {
-                    int last = o1 - 1;
-                    Tile1x8<TW, TDot>(w.Row(o), w.Row(Math.Min(o + 1, last)), w.Row(Math.Min(o + 2, last)), w.Row(Math.Min(o + 3, last)),
-                        w.Row(Math.Min(o + 4, last)), w.Row(Math.Min(o + 5, last)), w.Row(Math.Min(o + 6, last)), w.Row(Math.Min(o + 7, last)),
-                        x + r * xRow, nb, dx + (long)r * nb, sx + (long)r * nb, y + (long)r * ldy + o, Math.Min(8, o1 - o));
-                }
+                byte* w0 = w.Row(o), w1 = w.Row(Math.Min(o + 1, last)), w2 = w.Row(Math.Min(o + 2, last)), w3 = w.Row(Math.Min(o + 3, last));
+                int valid = Math.Min(4, o1 - o);
+                int r = 0;
+                for (; r + 2 <= m; r += 2)
+                    Tile4x2<TW, TDot>(w0, w1, w2, w3, x + r * xRow, xRow, nb, dx + (long)r * nb, y + (long)r * ldy + o, ldy, valid);
+                for (; r < m; r++)
+                    Tile4x1<TW, TDot>(w0, w1, w2, w3, x + r * xRow, nb, dx + (long)r * nb, y + (long)r * ldy + o, valid);
             }
         }
         finally
         {
-            if (heap) NativeMemory.Free(buf);
+            if (heap) NativeMemory.Free(dx);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Tile1x8<TW, TDot>(byte* w0, byte* w1, byte* w2, byte* w3, byte* w4, byte* w5, byte* w6, byte* w7,
-        byte* x, int nb, float* dx, int* sx, float* y, int valid) where TW : IBlock32Weights where TDot : IDot8
-    {
-        var accE = Vector256<float>.Zero;
-        var accO = Vector256<float>.Zero;
-        int wb = TW.Bytes;
-        for (int b = 0; b < nb; b++)
-        {
-            long off = (long)b * wb;
-            var xv = Avx.LoadVector256((sbyte*)(x + 34 * b + 2));
-            var s = SimdHelpers.HSum8(
-                TW.PairDot<TDot>(TW.Load(w0 + off), xv), TW.PairDot<TDot>(TW.Load(w1 + off), xv),
-                TW.PairDot<TDot>(TW.Load(w2 + off), xv), TW.PairDot<TDot>(TW.Load(w3 + off), xv),
-                TW.PairDot<TDot>(TW.Load(w4 + off), xv), TW.PairDot<TDot>(TW.Load(w5 + off), xv),
-                TW.PairDot<TDot>(TW.Load(w6 + off), xv), TW.PairDot<TDot>(TW.Load(w7 + off), xv));
-            if (TW.SubtractEightSumX) s -= Vector256.Create(sx[b]);
-            var dw = SimdHelpers.HalfToSingle(Vector128.Create(
-                *(ushort*)(w0 + off), *(ushort*)(w1 + off), *(ushort*)(w2 + off), *(ushort*)(w3 + off),
-                *(ushort*)(w4 + off), *(ushort*)(w5 + off), *(ushort*)(w6 + off), *(ushort*)(w7 + off)));
-            var d = dw * Vector256.Create(dx[b]);
-            if ((b & 1) == 0) accE = Fma.MultiplyAdd(d, Avx.ConvertToVector256Single(s), accE);
-            else accO = Fma.MultiplyAdd(d, Avx.ConvertToVector256Single(s), accO);
-        }
-        var sum = accE + accO;
-        if (valid == 8) Avx.Store(y, sum);
-        else
-        {
-            float* t = stackalloc float[8];
-            Avx.Store(t, sum);
-            for (int c = 0; c < valid; c++) y[c] = t[c];
-        }
-    }
+    /// <summary>The four weight rows' block scales d_w as floats, one per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector128<float> Scales4(byte* w0, byte* w1, byte* w2, byte* w3) =>
+        SimdHelpers.FiniteHalfToSingle(Vector128.Create((int)*(ushort*)w0, *(ushort*)w1, *(ushort*)w2, *(ushort*)w3));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Lane(Vector128<float> v, byte i) =>
+        Avx2.BroadcastScalarToVector256(i == 0 ? v : Sse.Shuffle(v, v, (byte)(i * 0x55)));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Tile4x2<TW, TDot>(byte* w0, byte* w1, byte* x, long xRow, int nb, float* dxg, int* sxg, float* y, int ldy, int valid)
+    static void Tile4x1<TW, TDot>(byte* w0, byte* w1, byte* w2, byte* w3, byte* x, int nb, float* dx, float* y, int valid)
         where TW : IBlock32Weights where TDot : IDot8
     {
-        var accE = Vector256<float>.Zero;
-        var accO = Vector256<float>.Zero;
+        var a0 = Vector256<float>.Zero;
+        var a1 = Vector256<float>.Zero;
+        var a2 = Vector256<float>.Zero;
+        var a3 = Vector256<float>.Zero;
         int wb = TW.Bytes;
-        byte* x0 = x + 2, x1 = x + xRow + 2, x2 = x + 2 * xRow + 2, x3 = x + 3 * xRow + 2;
-        for (int b = 0; b < nb; b++)
+        var eight = Vector256.Create((byte)8);
+        for (int b = 0; b < nb; b++, w0 += wb, w1 += wb, w2 += wb, w3 += wb)
         {
-            long off = (long)b * wb;
-            int xo = 34 * b;
-            var a = TW.Load(w0 + off);
-            var c = TW.Load(w1 + off);
-            var v0 = Avx.LoadVector256((sbyte*)(x0 + xo));
-            var v1 = Avx.LoadVector256((sbyte*)(x1 + xo));
-            var v2 = Avx.LoadVector256((sbyte*)(x2 + xo));
-            var v3 = Avx.LoadVector256((sbyte*)(x3 + xo));
-            // lane p = 4·(weight) + (row)
-            var s = SimdHelpers.HSum8(
-                TW.PairDot<TDot>(a, v0), TW.PairDot<TDot>(a, v1), TW.PairDot<TDot>(a, v2), TW.PairDot<TDot>(a, v3),
-                TW.PairDot<TDot>(c, v0), TW.PairDot<TDot>(c, v1), TW.PairDot<TDot>(c, v2), TW.PairDot<TDot>(c, v3));
+            var xv = Avx.LoadVector256((sbyte*)(x + 34 * b + 2));
+            var d = Scales4(w0, w1, w2, w3) * Vector128.Create(dx[b]);
+            var s0 = TW.PairDot<TDot>(TW.Load(w0), xv);
+            var s1 = TW.PairDot<TDot>(TW.Load(w1), xv);
+            var s2 = TW.PairDot<TDot>(TW.Load(w2), xv);
+            var s3 = TW.PairDot<TDot>(TW.Load(w3), xv);
             if (TW.SubtractEightSumX)
             {
-                var sx4 = Sse2.LoadVector128(sxg + 4 * b);
-                s -= Vector256.Create(sx4, sx4);
+                var e = TDot.Dot(eight, xv);
+                s0 -= e; s1 -= e; s2 -= e; s3 -= e;
             }
-            ushort h0 = *(ushort*)(w0 + off), h1 = *(ushort*)(w1 + off);
-            var dw = SimdHelpers.HalfToSingle(Vector128.Create(h0, h0, h0, h0, h1, h1, h1, h1));
-            var dx4 = Sse.LoadVector128(dxg + 4 * b);
-            var d = dw * Vector256.Create(dx4, dx4);
-            if ((b & 1) == 0) accE = Fma.MultiplyAdd(d, Avx.ConvertToVector256Single(s), accE);
-            else accO = Fma.MultiplyAdd(d, Avx.ConvertToVector256Single(s), accO);
+            a0 = Fma.MultiplyAdd(Lane(d, 0), Avx.ConvertToVector256Single(s0), a0);
+            a1 = Fma.MultiplyAdd(Lane(d, 1), Avx.ConvertToVector256Single(s1), a1);
+            a2 = Fma.MultiplyAdd(Lane(d, 2), Avx.ConvertToVector256Single(s2), a2);
+            a3 = Fma.MultiplyAdd(Lane(d, 3), Avx.ConvertToVector256Single(s3), a3);
         }
-        var sum = accE + accO;
-        float* t = stackalloc float[8];
-        Avx.Store(t, sum);
-        for (int i = 0; i < 4; i++)
+        y[0] = SimdHelpers.HSumFloat8(a0);
+        if (valid > 1) y[1] = SimdHelpers.HSumFloat8(a1);
+        if (valid > 2) y[2] = SimdHelpers.HSumFloat8(a2);
+        if (valid > 3) y[3] = SimdHelpers.HSumFloat8(a3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Tile4x2<TW, TDot>(byte* w0, byte* w1, byte* w2, byte* w3, byte* x, long xRow, int nb, float* dx, float* y, int ldy, int valid)
+        where TW : IBlock32Weights where TDot : IDot8
+    {
+        var a00 = Vector256<float>.Zero; var a01 = Vector256<float>.Zero;
+        var a10 = Vector256<float>.Zero; var a11 = Vector256<float>.Zero;
+        var a20 = Vector256<float>.Zero; var a21 = Vector256<float>.Zero;
+        var a30 = Vector256<float>.Zero; var a31 = Vector256<float>.Zero;
+        int wb = TW.Bytes;
+        var eight = Vector256.Create((byte)8);
+        byte* x0 = x + 2, x1 = x + xRow + 2;
+        float* dx0 = dx, dx1 = dx + nb;
+        for (int b = 0; b < nb; b++, w0 += wb, w1 += wb, w2 += wb, w3 += wb)
         {
-            y[(long)i * ldy] = t[i];
-            if (valid == 2) y[(long)i * ldy + 1] = t[4 + i];
+            var v0 = Avx.LoadVector256((sbyte*)(x0 + 34 * b));
+            var v1 = Avx.LoadVector256((sbyte*)(x1 + 34 * b));
+            var dw = Scales4(w0, w1, w2, w3);
+            var d0 = dw * Vector128.Create(dx0[b]);
+            var d1 = dw * Vector128.Create(dx1[b]);
+            Vector256<int> e0 = default, e1 = default;
+            if (TW.SubtractEightSumX) { e0 = TDot.Dot(eight, v0); e1 = TDot.Dot(eight, v1); }
+
+            var q = TW.Load(w0);
+            var s0 = TW.PairDot<TDot>(q, v0);
+            var s1 = TW.PairDot<TDot>(q, v1);
+            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
+            a00 = Fma.MultiplyAdd(Lane(d0, 0), Avx.ConvertToVector256Single(s0), a00);
+            a01 = Fma.MultiplyAdd(Lane(d1, 0), Avx.ConvertToVector256Single(s1), a01);
+
+            q = TW.Load(w1);
+            s0 = TW.PairDot<TDot>(q, v0);
+            s1 = TW.PairDot<TDot>(q, v1);
+            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
+            a10 = Fma.MultiplyAdd(Lane(d0, 1), Avx.ConvertToVector256Single(s0), a10);
+            a11 = Fma.MultiplyAdd(Lane(d1, 1), Avx.ConvertToVector256Single(s1), a11);
+
+            q = TW.Load(w2);
+            s0 = TW.PairDot<TDot>(q, v0);
+            s1 = TW.PairDot<TDot>(q, v1);
+            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
+            a20 = Fma.MultiplyAdd(Lane(d0, 2), Avx.ConvertToVector256Single(s0), a20);
+            a21 = Fma.MultiplyAdd(Lane(d1, 2), Avx.ConvertToVector256Single(s1), a21);
+
+            q = TW.Load(w3);
+            s0 = TW.PairDot<TDot>(q, v0);
+            s1 = TW.PairDot<TDot>(q, v1);
+            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
+            a30 = Fma.MultiplyAdd(Lane(d0, 3), Avx.ConvertToVector256Single(s0), a30);
+            a31 = Fma.MultiplyAdd(Lane(d1, 3), Avx.ConvertToVector256Single(s1), a31);
         }
+        float* y1 = y + ldy;
+        y[0] = SimdHelpers.HSumFloat8(a00); y1[0] = SimdHelpers.HSumFloat8(a01);
+        if (valid > 1) { y[1] = SimdHelpers.HSumFloat8(a10); y1[1] = SimdHelpers.HSumFloat8(a11); }
+        if (valid > 2) { y[2] = SimdHelpers.HSumFloat8(a20); y1[2] = SimdHelpers.HSumFloat8(a21); }
+        if (valid > 3) { y[3] = SimdHelpers.HSumFloat8(a30); y1[3] = SimdHelpers.HSumFloat8(a31); }
     }
 }

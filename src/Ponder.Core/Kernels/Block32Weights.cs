@@ -5,7 +5,9 @@ using System.Runtime.Intrinsics.X86;
 namespace Ponder.Kernels;
 
 /// <summary>A 32-value weight block decoded for an 8-bit dot against a Q8_0 activation block:
-/// U is the unsigned operand, S the raw signed weights where the type needs them for the sign trick.</summary>
+/// U is the unsigned operand, S the raw signed weights where the type needs them for the sign trick.
+/// PairDot gives 8 int lanes, lane l the exact dot of values 4l..4l+3 (the lane structure of llama.cpp's
+/// AVX2 kernels, see <see cref="ScalarDots"/>).</summary>
 internal struct WBlock
 {
     public Vector256<byte> U;
@@ -16,7 +18,7 @@ internal struct WBlock
 internal unsafe interface IBlock32Weights
 {
     static abstract int Bytes { get; }
-    /// <summary>True when the exact block dot is PairDot − 8·Σx (Q4_0's offset-8 nibbles).</summary>
+    /// <summary>True when the exact lane dots are PairDot − 8·(lane sums of x) (Q4_0's offset-8 nibbles).</summary>
     static abstract bool SubtractEightSumX { get; }
     static abstract WBlock Load(byte* block);
     static abstract Vector256<int> PairDot<TDot>(in WBlock w, Vector256<sbyte> x) where TDot : IDot8;

@@ -4,27 +4,19 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Ponder.Kernels;
 
-/// <summary>SIMD Q4_K·Q8_K and Q6_K·Q8_K dots. Integer sums per super-block are computed with vectors
-/// (exact, so any lane order is fine), then the float steps are the scalar reference's, in its order
-/// (<see cref="ScalarDots.Q4_K"/>, <see cref="ScalarDots.Q6_K"/>), making the result bitwise equal to it.
-/// One dot per (row, weight) pair: a super-block is 256 values, so the per-pair horizontal sum is cheap
-/// and no tiling is needed for invariance.</summary>
+/// <summary>SIMD Q4_K·Q8_K and Q6_K·Q8_K dots with llama.cpp's AVX2 lane structure: 8 int lanes per
+/// super-block (lane l: values 4l..4l+3 of every 32-value chunk, scaled), one fma per super-block into an
+/// 8-lane float accumulator, hsum_float_8 at the end (<see cref="ScalarDots.Q4_K"/>,
+/// <see cref="ScalarDots.Q6_K"/>), so the result is bitwise equal to the scalar reference.
+/// One dot per (row, weight) pair, so batch invariance holds by construction.</summary>
 internal static unsafe class KQuantDots
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static int HSum(Vector256<int> v)
-    {
-        var s = Sse2.Add(v.GetLower(), v.GetUpper());
-        s = Sse2.Add(s, Sse2.Shuffle(s, 0b_01_00_11_10));
-        s = Sse2.Add(s, Sse2.Shuffle(s, 0b_10_11_00_01));
-        return s.ToScalar();
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q4_K<TDot>(byte* w, byte* x, int k) where TDot : IDot8
     {
         int nb = k / 256;
-        float acc = 0;
+        var acc = Vector256<float>.Zero;
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
         var mask = Vector256.Create((byte)0xF);
         for (int b = 0; b < nb; b++, w += Q4KBlock.Bytes, x += Q8KBlock.Bytes)
         {
@@ -33,46 +25,48 @@ internal static unsafe class KQuantDots
             sbyte* q8 = (sbyte*)(x + Q8KBlock.QsOffset);
             short* bs = (short*)(x + Q8KBlock.BsumsOffset);
             var sumi = Vector256<int>.Zero;
-            int msum = 0;
+            int p0 = 0, p1 = 0, p2 = 0, p3 = 0;
             for (int j = 0; j < 4; j++)
             {
-                Q4KBlock.ScaleMin(2 * j, scales, out int sc0, out int m0);
-                Q4KBlock.ScaleMin(2 * j + 1, scales, out int sc1, out int m1);
+                Q4KBlock.ScaleMin(2 * j, scales, out int sc0, out int mn0);
+                Q4KBlock.ScaleMin(2 * j + 1, scales, out int sc1, out int mn1);
                 var q = Avx.LoadVector256(q4 + 32 * j);
                 var lo = q & mask;
                 var hi = Avx2.ShiftRightLogical(q.AsUInt16(), 4).AsByte() & mask;
-                var p0 = TDot.Dot(lo, Avx.LoadVector256(q8 + 64 * j));
-                var p1 = TDot.Dot(hi, Avx.LoadVector256(q8 + 64 * j + 32));
-                sumi += Avx2.MultiplyLow(p0, Vector256.Create(sc0)) + Avx2.MultiplyLow(p1, Vector256.Create(sc1));
-                msum += m0 * (bs[4 * j] + bs[4 * j + 1]) + m1 * (bs[4 * j + 2] + bs[4 * j + 3]);
+                var d0 = TDot.Dot(lo, Avx.LoadVector256(q8 + 64 * j));
+                var d1 = TDot.Dot(hi, Avx.LoadVector256(q8 + 64 * j + 32));
+                sumi += Avx2.MultiplyLow(d0, Vector256.Create(sc0)) + Avx2.MultiplyLow(d1, Vector256.Create(sc1));
+                // prod[j] = mins[2j]·s[2j] + mins[2j+1]·s[2j+1], s[k] = bsums[2k] + bsums[2k+1]
+                int pj = mn0 * (bs[4 * j] + bs[4 * j + 1]) + mn1 * (bs[4 * j + 2] + bs[4 * j + 3]);
+                if (j == 0) p0 = pj; else if (j == 1) p1 = pj; else if (j == 2) p2 = pj; else p3 = pj;
             }
-            int isum = HSum(sumi);
             float yd = *(float*)x;
-            float d = Fp16.Load(w) * yd;
-            float dmin = Fp16.Load(w + 2) * yd;
-            acc = MathF.FusedMultiplyAdd(d, isum, acc);
-            acc = MathF.FusedMultiplyAdd(-dmin, msum, acc);
+            float d = yd * Fp16.Load(w);
+            float dmin = -yd * Fp16.Load(w + 2);
+            acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
+            m0 = MathF.FusedMultiplyAdd(dmin, p0, m0);
+            m1 = MathF.FusedMultiplyAdd(dmin, p1, m1);
+            m2 = MathF.FusedMultiplyAdd(dmin, p2, m2);
+            m3 = MathF.FusedMultiplyAdd(dmin, p3, m3);
         }
-        return acc;
+        return SimdHelpers.HSumFloat8(acc) + ((m0 + m2) + (m1 + m3));
     }
 
-    /// <summary>q6 is used unsigned (0..63) and the −32 offset folded in afterwards through the activation
-    /// block sums: Σ sc·(q−32)·x = Σ sc·q·x − 32·Σ sc·bsum.</summary>
+    /// <summary>q6 is used unsigned (0..63) in the 8-bit dot and the −32 offset is taken off per lane with a
+    /// second dot (32·x), which keeps each lane's integer exactly Σ (q − 32)·x over its four values.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Q6_K<TDot>(byte* w, byte* x, int k) where TDot : IDot8
     {
         int nb = k / 256;
-        float acc = 0;
+        var acc = Vector256<float>.Zero;
         var m4 = Vector256.Create((byte)0xF);
         var m2 = Vector256.Create((byte)0x3);
+        var m32 = Vector256.Create((byte)32);
         for (int b = 0; b < nb; b++, w += Q6KBlock.Bytes, x += Q8KBlock.Bytes)
         {
             sbyte* q8 = (sbyte*)(x + Q8KBlock.QsOffset);
             sbyte* sc = (sbyte*)(w + Q6KBlock.ScalesOffset);
-            short* bs = (short*)(x + Q8KBlock.BsumsOffset);
             var sumi = Vector256<int>.Zero;
-            int offset = 0;
-            for (int j = 0; j < 16; j++) offset += sc[j] * bs[j];
             for (int n = 0; n < 2; n++)
             {
                 var qla = Avx.LoadVector256(w + 64 * n);
@@ -89,16 +83,19 @@ internal static unsafe class KQuantDots
                 var q3 = qb4 | Avx2.ShiftLeftLogical(h6.AsUInt16(), 4).AsByte();
                 sbyte* xs = q8 + 128 * n;
                 sbyte* s = sc + 8 * n;
-                sumi += Avx2.MultiplyLow(TDot.Dot(q0, Avx.LoadVector256(xs)), Scales(s[0], s[1]));
-                sumi += Avx2.MultiplyLow(TDot.Dot(q1, Avx.LoadVector256(xs + 32)), Scales(s[2], s[3]));
-                sumi += Avx2.MultiplyLow(TDot.Dot(q2, Avx.LoadVector256(xs + 64)), Scales(s[4], s[5]));
-                sumi += Avx2.MultiplyLow(TDot.Dot(q3, Avx.LoadVector256(xs + 96)), Scales(s[6], s[7]));
+                var x0 = Avx.LoadVector256(xs);
+                var x1 = Avx.LoadVector256(xs + 32);
+                var x2 = Avx.LoadVector256(xs + 64);
+                var x3 = Avx.LoadVector256(xs + 96);
+                sumi += Avx2.MultiplyLow(TDot.Dot(q0, x0) - TDot.Dot(m32, x0), Scales(s[0], s[1]));
+                sumi += Avx2.MultiplyLow(TDot.Dot(q1, x1) - TDot.Dot(m32, x1), Scales(s[2], s[3]));
+                sumi += Avx2.MultiplyLow(TDot.Dot(q2, x2) - TDot.Dot(m32, x2), Scales(s[4], s[5]));
+                sumi += Avx2.MultiplyLow(TDot.Dot(q3, x3) - TDot.Dot(m32, x3), Scales(s[6], s[7]));
             }
-            int isum = HSum(sumi) - 32 * offset;
-            float d = Fp16.Load(w + Q6KBlock.DOffset) * *(float*)x;
-            acc = MathF.FusedMultiplyAdd(d, isum, acc);
+            float d = *(float*)x * Fp16.Load(w + Q6KBlock.DOffset);
+            acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
         }
-        return acc;
+        return SimdHelpers.HSumFloat8(acc);
     }
 
     /// <summary>Lanes 0-3 (bytes 0-15: the first 16-value sub-block) get a, lanes 4-7 get b.</summary>

@@ -33,6 +33,27 @@ internal static class SimdHelpers
         return (f.AsInt32() | Avx512F.ShiftLeftLogical(h & Vector512.Create(0x8000), 16)).AsSingle();
     }
 
+    /// <summary>llama.cpp's hsum_float_8: r_i = v_i + v_{i+4}, then (r0 + r2) + (r1 + r3); equal to
+    /// <see cref="ScalarDots.HSum8"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float HSumFloat8(Vector256<float> v)
+    {
+        var r = Sse.Add(v.GetUpper(), v.GetLower());
+        r = Sse.Add(r, Sse.MoveHighToLow(r, r));
+        r = Sse.AddScalar(r, Sse3.MoveHighAndDuplicate(r));
+        return r.ToScalar();
+    }
+
+    /// <summary>fp16→fp32 for four finite halves given as ints (the sign-preserving form of Giesen's method:
+    /// place sign, exponent and mantissa, multiply by 2^112; subnormal halves become exact normal floats).
+    /// Exact for every finite half, which is all a block scale may be; agrees with System.Half there.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> FiniteHalfToSingle(Vector128<int> h)
+    {
+        var bits = Sse2.ShiftLeftLogical(h & Vector128.Create(0x8000), 16) | Sse2.ShiftLeftLogical(h & Vector128.Create(0x7fff), 13);
+        return bits.AsSingle() * Vector128.Create(5.192296858534828e+33f);
+    }
+
     /// <summary>Transposing horizontal sum: lane i of the result is the sum of all lanes of v_i.
     /// Integer adds are exact, so the order inside is free.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
