@@ -67,6 +67,8 @@ public static class BenchCommand
                     pp_sd = ppSd,
                     tg_tokens_per_second = tgMean,
                     tg_sd = tgSd,
+                    model_file_bytes = new FileInfo(path).Length,
+                    peak_rss_bytes = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64,
                 }));
                 return 0;
             }

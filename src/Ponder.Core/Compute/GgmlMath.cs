@@ -61,19 +61,26 @@ public static class GgmlMath
     /// <summary>ggml_vec_dot_f16 on AVX-512 for operands already widened to float (F16 products are
     /// exact in float): 64 values per step in four 16-lane FMA accumulators, combined as
     /// (a0+a2)+(a1+a3), reduced, then a scalar tail accumulated in double.</summary>
-    public static float DotF16Order(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    public static unsafe float DotF16Order(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {
-        int n = x.Length, np = n & ~63;
+        fixed (float* px = x, py = y) return DotF16Order(px, py, x.Length);
+    }
+
+    /// <inheritdoc cref="DotF16Order(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe float DotF16Order(float* x, float* y, int n)
+    {
+        int np = n & ~63;
         double sum = 0;
         if (np > 0)
         {
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
             for (int i = 0; i < np; i += 64)
             {
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(x.Slice(i, 16)), Vector512.Create(y.Slice(i, 16)), a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(x.Slice(i + 16, 16)), Vector512.Create(y.Slice(i + 16, 16)), a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(x.Slice(i + 32, 16)), Vector512.Create(y.Slice(i + 32, 16)), a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(x.Slice(i + 48, 16)), Vector512.Create(y.Slice(i + 48, 16)), a3);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i), Vector512.Load(y + i), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i + 16), Vector512.Load(y + i + 16), a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i + 32), Vector512.Load(y + i + 32), a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Load(x + i + 48), Vector512.Load(y + i + 48), a3);
             }
             sum = ReduceAdd((a0 + a2) + (a1 + a3));
         }

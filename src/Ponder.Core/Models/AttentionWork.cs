@@ -78,12 +78,15 @@ internal sealed unsafe class AttentionWork : IParallelWork
         TensorPrimitives.ConvertToHalf(qSrc, tmp);
         TensorPrimitives.ConvertToSingle(tmp, qh);
 
-        for (int p = 0; p < n; p++)
+        fixed (float* q0 = qh, r0 = row)
         {
-            Half* k = _kv.K(table[p / B], _layer, p % B) + g * hd;
-            TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(k, hd), row);
-            for (int h = 0; h < group; h++)
-                scores[h * nkv + p] = GgmlMath.DotF16Order(qh.Slice(h * hd, hd), row) * scale;
+            for (int p = 0; p < n; p++)
+            {
+                Half* k = _kv.K(table[p / B], _layer, p % B) + g * hd;
+                TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(k, hd), row);
+                for (int h = 0; h < group; h++)
+                    scores[h * nkv + p] = GgmlMath.DotF16Order(q0 + h * hd, r0, hd) * scale;
+            }
         }
         for (int h = 0; h < group; h++) Softmax(scores.AsSpan(h * nkv, nkv), n);
 
