@@ -43,6 +43,45 @@ public static class GgmlMath
         return MathF.ScaleB(j, (int)n); // _mm512_scalef_ps: exact scaling by 2^n
     }
 
+    /// <summary><see cref="Exp(float)"/> on 16 lanes with the same operations, so every lane equals the scalar
+    /// result bit for bit; 2^n is built from its exponent bits where it is a normal float, and lanes
+    /// outside that range (results that overflow or are subnormal) take the scalar path.</summary>
+    public static Vector512<float> Exp(Vector512<float> x)
+    {
+        var shift = Vector512.Create(Shift);
+        var z = Vector512.FusedMultiplyAdd(x, Vector512.Create(Log2E), shift);
+        var n = z - shift;
+        var inRange = Vector512.LessThanOrEqual(Vector512.Abs(n), Vector512.Create(126f));
+        if (!Vector512.EqualsAll(inRange.AsInt32(), Vector512<int>.AllBitsSet))
+        {
+            Span<float> lanes = stackalloc float[16];
+            x.CopyTo(lanes);
+            for (int i = 0; i < 16; i++) lanes[i] = Exp(lanes[i]);
+            return Vector512.Create((ReadOnlySpan<float>)lanes);
+        }
+        var b = Vector512.FusedMultiplyAdd(-n, Vector512.Create(Ln2Lo), Vector512.FusedMultiplyAdd(-n, Vector512.Create(Ln2Hi), x));
+        var u = b * b;
+        var j = Vector512.FusedMultiplyAdd(
+            Vector512.FusedMultiplyAdd(Vector512.FusedMultiplyAdd(Vector512.Create(C5), b, Vector512.Create(C4)), u,
+                Vector512.FusedMultiplyAdd(Vector512.Create(C3), b, Vector512.Create(C2))),
+            u,
+            Vector512.FusedMultiplyAdd(Vector512.Create(C1), b, Vector512<float>.One));
+        var pow2 = (Vector512.ConvertToInt32(n) + Vector512.Create(127)) << 23;
+        return j * pow2.AsSingle();
+    }
+
+    /// <summary>SiLU in place over a span, 16 lanes at a time (bitwise equal to <see cref="Silu(float)"/>).</summary>
+    public static void Silu(Span<float> x)
+    {
+        int i = 0;
+        for (; i + 16 <= x.Length; i += 16)
+        {
+            var v = Vector512.Create((ReadOnlySpan<float>)x.Slice(i, 16));
+            (v / (Vector512<float>.One + Exp(-v))).CopyTo(x.Slice(i, 16));
+        }
+        for (; i < x.Length; i++) x[i] = Silu(x[i]);
+    }
+
     /// <summary>ggml_v_silu: x / (1 + exp(-x)) with the polynomial exp.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Silu(float x) => x / (1.0f + Exp(-x));

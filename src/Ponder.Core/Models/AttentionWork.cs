@@ -162,15 +162,20 @@ internal sealed unsafe class AttentionWork : IParallelWork
     {
         float max = TensorPrimitives.Max(s[..n]);
         double sum = 0;
-        Span<float> chunk = stackalloc float[16];
+        var vmax = Vector512.Create(max);
         for (int i = 0; i < s.Length; i += 16)
         {
-            for (int l = 0; l < 16; l++)
+            var chunk = s.Slice(i, 16);
+            Vector512<float> e;
+            if (i + 16 <= n) e = GgmlMath.Exp(Vector512.Create((ReadOnlySpan<float>)chunk) - vmax);
+            else
             {
-                int p = i + l;
-                chunk[l] = s[p] = p < n ? GgmlMath.Exp(s[p] - max) : 0f;
+                Span<float> part = stackalloc float[16];
+                for (int l = 0; l < 16; l++) part[l] = i + l < n ? GgmlMath.Exp(chunk[l] - max) : 0f;
+                e = Vector512.Create((ReadOnlySpan<float>)part);
             }
-            sum += GgmlMath.ReduceAdd(Vector512.Create((ReadOnlySpan<float>)chunk));
+            e.CopyTo(chunk);
+            sum += GgmlMath.ReduceAdd(e);
         }
         float inv = (float)(1.0 / sum);
         for (int p = 0; p < n; p++) s[p] = (float)(Half)(s[p] * inv);

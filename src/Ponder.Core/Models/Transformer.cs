@@ -120,7 +120,7 @@ public sealed unsafe class Transformer : IDisposable
     // silu(x) = x·σ(x) in place with ggml's exp; returns the span for chaining.
     static Span<float> Silu(Span<float> x)
     {
-        for (int i = 0; i < x.Length; i++) x[i] = GgmlMath.Silu(x[i]);
+        GgmlMath.Silu(x);
         return x;
     }
 
