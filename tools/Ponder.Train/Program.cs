@@ -1,0 +1,3 @@
+using Ponder.Train;
+
+return TrainCli.Run(args);

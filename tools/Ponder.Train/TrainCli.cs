@@ -1,0 +1,104 @@
+using System.CommandLine;
+using Ponder.Tensors;
+
+namespace Ponder.Train;
+
+/// <summary>ponder-train train | sample | eval | plot.</summary>
+public static class TrainCli
+{
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("Ponder's trainer for the arith policy and step verifier (TorchSharp, CPU)");
+        root.Subcommands.Add(TrainCommand());
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or FormatException or Ponder.PonderException)
+        {
+            Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
+            return 2;
+        }
+    }
+
+    static Command TrainCommand()
+    {
+        var kind = new Option<string>("--kind") { Description = "policy or prm", DefaultValueFactory = _ => "policy" };
+        var outDir = new Option<string>("--out") { Description = "Run folder (checkpoints, loss log); an existing one is resumed", Required = true };
+        var export = new Option<string?>("--export") { Description = "Write the final GGUF here" };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 2000 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 32 };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 3e-3 };
+        var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 50 };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 2 };
+        var embd = new Option<int>("--embd") { DefaultValueFactory = _ => 128 };
+        var layers = new Option<int>("--layers") { DefaultValueFactory = _ => 4 };
+        var heads = new Option<int>("--heads") { DefaultValueFactory = _ => 4 };
+        var kvHeads = new Option<int>("--kv-heads") { DefaultValueFactory = _ => 4 };
+        var ff = new Option<int>("--ff") { DefaultValueFactory = _ => 384 };
+        var ctx = new Option<int>("--ctx") { DefaultValueFactory = _ => 256 };
+        var type = new Option<string>("--type") { Description = "Exported weight type: F16 or Q8_0", DefaultValueFactory = _ => "F16" };
+        var tied = new Option<bool>("--tied") { Description = "Tie the output projection to the token embedding" };
+        var ckpt = new Option<double>("--checkpoint-minutes") { DefaultValueFactory = _ => 4 };
+        var maxMin = new Option<double>("--max-minutes") { Description = "Stop with a checkpoint after this long; run again to resume", DefaultValueFactory = _ => double.PositiveInfinity };
+        var samples = new Option<string?>("--samples") { Description = "prm: JSONL of policy samples {question, solution}" };
+        var synth = new Option<double>("--synthetic-share") { Description = "prm: share of synthetic corruptions", DefaultValueFactory = _ => 0.4 };
+        var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
+        var minSteps = new Option<int>("--min-steps") { DefaultValueFactory = _ => 2 };
+        var maxSteps = new Option<int>("--max-steps") { DefaultValueFactory = _ => 8 };
+        var cmd = new Command("train", "Train a policy or a step verifier, checkpointing and resuming")
+        {
+            kind, outDir, export, steps, batch, lr, warmup, seed, threads, embd, layers, heads, kvHeads, ff, ctx, type, tied, ckpt, maxMin,
+            samples, synth, minSteps, maxSteps, logEvery,
+        };
+        cmd.SetAction(r =>
+        {
+            var spec = new ModelSpec
+            {
+                Embd = r.GetValue(embd), Layers = r.GetValue(layers), Heads = r.GetValue(heads), KvHeads = r.GetValue(kvHeads),
+                FeedForward = r.GetValue(ff), Context = r.GetValue(ctx), Tied = r.GetValue(tied),
+                WeightType = r.GetValue(type)!.ToUpperInvariant() switch
+                {
+                    "F16" => GgmlType.F16,
+                    "Q8_0" => GgmlType.Q8_0,
+                    var t => throw new ArgumentException($"--type {t} cannot be exported; use F16 or Q8_0"),
+                },
+            };
+            spec.Validate();
+            string k = r.GetValue(kind)!;
+            IExampleSource data = k switch
+            {
+                "policy" => new PolicySource(r.GetValue(minSteps), r.GetValue(maxSteps)),
+                "prm" => new PrmSource(SampleFile.Read(r.GetValue(samples)), r.GetValue(synth)),
+                _ => throw new ArgumentException($"--kind {k} is not policy or prm"),
+            };
+            var cfg = new TrainConfig
+            {
+                Kind = k, OutDir = r.GetValue(outDir)!, Steps = r.GetValue(steps), Batch = r.GetValue(batch), LearningRate = r.GetValue(lr),
+                MinLearningRate = r.GetValue(lr) / 10, Warmup = r.GetValue(warmup), Seed = r.GetValue(seed), Threads = r.GetValue(threads),
+                CheckpointMinutes = r.GetValue(ckpt), MaxMinutes = r.GetValue(maxMin), LogEvery = r.GetValue(logEvery),
+            };
+            new Trainer(spec, cfg, data, Console.Out).Run(r.GetValue(export), k == "prm" ? "ponder-arith-prm" : "ponder-arith");
+            return 0;
+        });
+        return cmd;
+    }
+}
+
+/// <summary>Policy samples for verifier training: JSONL lines {"question": ..., "solution": ...}.</summary>
+public static class SampleFile
+{
+    public static List<LabelledSolution> Read(string? path)
+    {
+        var list = new List<LabelledSolution>();
+        if (path == null) return list;
+        foreach (var line in File.ReadLines(path))
+        {
+            if (line.Trim().Length == 0) continue;
+            using var d = System.Text.Json.JsonDocument.Parse(line);
+            list.Add(new LabelledSolution(d.RootElement.GetProperty("question").GetString()!, d.RootElement.GetProperty("solution").GetString()!));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,148 @@
+using Ponder.Reasoning.Tasks.Arith;
+using Ponder.Sampling;
+
+namespace Ponder.Train;
+
+/// <summary>One training sequence: token ids and, per position, the target id (-100 = no loss).</summary>
+public sealed record Example(int[] Ids, int[] Targets);
+
+/// <summary>A source of examples; batch b of a run is a pure function of (seed, b), so a resumed
+/// run sees exactly the data an uninterrupted one would.</summary>
+public interface IExampleSource
+{
+    Example Make(ulong seed, int step, int index);
+}
+
+/// <summary>Policy data drawn on the fly from the task spec: the question is context, the model
+/// learns the newline, the steps, the answer line and the end token.</summary>
+public sealed class PolicySource(int minSteps = 2, int maxSteps = 8) : IExampleSource
+{
+    public Example Make(ulong seed, int step, int index)
+    {
+        var g = new ArithGenerator(Mix(seed, step, index), minSteps, maxSteps);
+        return Encode(g.Next());
+    }
+
+    public static Example Encode(ArithProblem p)
+    {
+        var ids = new List<int> { CharVocab.Bos };
+        CharVocab.Append(ids, p.Question);
+        int start = ids.Count;
+        CharVocab.Append(ids, "\n" + p.Solution());
+        ids.Add(CharVocab.Eos);
+        var t = new int[ids.Count];
+        Array.Fill(t, -100);
+        // Position i predicts token i+1; the loss covers everything after the question.
+        for (int i = start - 1; i + 1 < ids.Count; i++) t[i] = ids[i + 1];
+        return new Example([.. ids], t);
+    }
+
+    public static ulong Mix(ulong seed, int step, int index)
+    {
+        ulong x = seed * 0x9E3779B97F4A7C15UL ^ (ulong)step * 0xBF58476D1CE4E5B9UL ^ (ulong)index * 0x94D049BB133111EBUL;
+        x ^= x >> 31; x *= 0xD6E8FEB86659FD93UL; x ^= x >> 32;
+        return x;
+    }
+}
+
+/// <summary>A solution to label: sampled from the policy or made by corrupting a reference.</summary>
+public sealed record LabelledSolution(string Question, string Solution);
+
+/// <summary>
+/// Verifier data: the question, then each line of a solution followed by the marker; the target at
+/// each marker is '+' while every step so far is right (the exact checker's verdicts) and '-' from
+/// the first wrong step on; the answer line is '+' only when the whole solution is right.
+/// Mixes policy samples (real mistakes) with references and synthetic corruptions.
+/// </summary>
+public sealed class PrmSource(IReadOnlyList<LabelledSolution> samples, double syntheticShare) : IExampleSource
+{
+    public Example Make(ulong seed, int step, int index)
+    {
+        var rng = new Xoshiro256StarStar(PolicySource.Mix(seed, step, index));
+        if (samples.Count == 0 || rng.NextDouble() < syntheticShare)
+        {
+            var p = new ArithGenerator(rng.NextUInt64()).Next();
+            return Encode(p, Corrupt(p, ref rng));
+        }
+        var s = samples[(int)(rng.NextUInt64() % (ulong)samples.Count)];
+        return Encode(ArithProblem.Parse(s.Question), s.Solution);
+    }
+
+    /// <summary>The verifier's input for a solution (all lines), and the marker positions.</summary>
+    public static (List<int> Ids, List<int> Markers, List<string> Lines) Layout(string question, string solution)
+    {
+        var ids = new List<int> { CharVocab.Bos };
+        CharVocab.Append(ids, question + "\n");
+        var markers = new List<int>();
+        var (steps, answer) = ArithSolution.Split(solution);
+        var lines = new List<string>(steps);
+        if (answer != null) lines.Add(answer);
+        foreach (var line in lines)
+        {
+            CharVocab.Append(ids, line.Trim());
+            markers.Add(ids.Count);
+            ids.Add(CharVocab.Id(CharVocab.Marker));
+            CharVocab.Append(ids, "\n");
+        }
+        return (ids, markers, lines);
+    }
+
+    /// <summary>Per line of <see cref="Layout"/>: is the solution still right after it.</summary>
+    public static bool[] Labels(ArithProblem p, string solution)
+    {
+        var v = ArithChecker.Check(p, solution);
+        var (_, answer) = ArithSolution.Split(solution);
+        var r = new bool[v.StepLines.Count + (answer != null ? 1 : 0)];
+        for (int i = 0; i < v.StepLines.Count; i++) r[i] = v.StepCorrect[i];
+        if (answer != null) r[^1] = v.Correct && v.FirstWrongStep < 0 && v.StepLines.Count == p.Steps;
+        return r;
+    }
+
+    public static Example Encode(ArithProblem p, string solution)
+    {
+        var (ids, markers, _) = Layout(p.Question, solution);
+        var labels = Labels(p, solution);
+        var t = new int[ids.Count];
+        Array.Fill(t, -100);
+        for (int i = 0; i < markers.Count; i++) t[markers[i]] = CharVocab.Id(labels[i] ? CharVocab.Good : CharVocab.Bad);
+        return new Example([.. ids], t);
+    }
+
+    /// <summary>A reference solution with (usually) one mistake of the kinds the policy makes, after
+    /// which the solution goes on correctly from the wrong value; a quarter stay correct.</summary>
+    public static string Corrupt(ArithProblem p, ref Xoshiro256StarStar rng)
+    {
+        if (rng.NextDouble() < 0.25) return p.Solution();
+        int j = (int)(rng.NextUInt64() % (ulong)p.Steps);
+        var sb = new System.Text.StringBuilder();
+        long a = p.First;
+        for (int i = 0; i < p.Steps; i++)
+        {
+            char op = p.Ops[i];
+            long b = p.Operands[i];
+            long c = ArithProblem.Apply(a, op, b);
+            if (i == j)
+            {
+                switch (rng.NextUInt64() % 6)
+                {
+                    case 0: c += Nonzero(ref rng, 1); break;                       // off by one
+                    case 1: c += Nonzero(ref rng, 9); break;                       // last digit wrong
+                    case 2: c += 10 * Nonzero(ref rng, 2); break;                  // carry lost or doubled
+                    case 3: c += 100 * Nonzero(ref rng, 1); break;                 // hundreds wrong
+                    case 4: b = b == 0 ? 1 : b + Nonzero(ref rng, 1); c = ArithProblem.Apply(a, op, b); break; // misread operand
+                    default: c = -c == c ? c + 1 : -c; break;                      // sign slip
+                }
+            }
+            sb.Append(ArithSolution.FormatStep(a, op, b, c)).Append('\n');
+            a = c;
+        }
+        sb.Append(ArithSolution.FormatAnswer(a));
+        return sb.ToString();
+    }
+
+    static long Nonzero(ref Xoshiro256StarStar rng, int max)
+    {
+        long v = 1 + (long)(rng.NextUInt64() % (ulong)max);
+        return (rng.NextUInt64() & 1) == 0 ? v : -v;
+    }
+}
