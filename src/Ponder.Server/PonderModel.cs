@@ -23,7 +23,7 @@ public sealed record ModelOptions
 
 /// <summary>
 /// One loaded model with everything a request needs: weights, tokenizer, the batched engine and the
-/// chat template. Shared by the HTTP server and <see cref="ChatClient.PonderChatClient"/>.
+/// chat template. Shared by the HTTP server and <see cref="AI.PonderChatClient"/>.
 /// </summary>
 public sealed class PonderModel : IDisposable
 {

@@ -60,6 +60,7 @@ public sealed class PonderServer : IAsyncDisposable
         var metrics = new ServerMetrics(model.Engine, model.Id);
         var state = new ServerState(model, options, metrics);
         builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton<IHostLifetime, ExternalLifetime>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServerMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
@@ -85,7 +86,21 @@ public sealed class PonderServer : IAsyncDisposable
         await _app.WaitForShutdownAsync(ct);
     }
 
-    public Task StopAsync(CancellationToken ct = default) => _app.StopAsync(ct);
+    /// <summary>Graceful stop: no new completions (503), streams in flight finish or end with an error
+    /// event and <c>[DONE]</c>, then Kestrel stops.</summary>
+    public async Task StopAsync(CancellationToken ct = default)
+    {
+        await State.DrainAsync();
+        await _app.StopAsync(ct);
+    }
+
+    /// <summary>The CLI owns Ctrl+C / SIGTERM (System.CommandLine cancels its token and calls
+    /// <see cref="StopAsync"/>); the host's console lifetime would stop Kestrel before streams drain.</summary>
+    sealed class ExternalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken ct) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -30,7 +30,23 @@ public sealed class ServerState(PonderModel model, ServerOptions options, Server
 
     public void BeginShutdown()
     {
+        if (ShuttingDown) return;
         ShuttingDown = true;
-        _abort.CancelAfter(options.ShutdownDrain);
+        if (options.ShutdownDrain <= TimeSpan.Zero) _abort.Cancel();
+        else _abort.CancelAfter(options.ShutdownDrain);
+    }
+
+    private int _inFlight;
+    public int InFlight => Volatile.Read(ref _inFlight);
+    public void Enter() => Interlocked.Increment(ref _inFlight);
+    public void Leave() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Stops taking completions, lets those in flight finish within the drain period (then ends
+    /// them with an error event), and returns when none is left.</summary>
+    public async Task DrainAsync()
+    {
+        BeginShutdown();
+        var until = DateTime.UtcNow + options.ShutdownDrain + TimeSpan.FromSeconds(5);
+        while (InFlight > 0 && DateTime.UtcNow < until) await Task.Delay(10);
     }
 }

@@ -59,7 +59,12 @@ public static class ServeCommand
             var kv = m.Engine.Stats.Kv;
             Console.Error.WriteLine($"ponder: serving '{m.Id}' (context {m.ContextLength}, {kv.Total} KV blocks of {m.Engine.Options.BlockTokens} tokens) at {server.BaseAddress}v1{(serverOptions.ApiKey != null ? " (API key required)" : "")}");
             Console.Error.WriteLine("ponder: Ctrl+C to stop");
-            try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
+            // Our own signal handlers, so the process does not start exiting before streams drain.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            void OnSignal(System.Runtime.InteropServices.PosixSignalContext c) { c.Cancel = true; stop.Cancel(); }
+            using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
+            using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
+            try { await Task.Delay(Timeout.Infinite, stop.Token); } catch (OperationCanceledException) { }
             Console.Error.WriteLine("ponder: shutting down; letting streams in flight finish");
             await server.StopAsync(CancellationToken.None);
             return 0;

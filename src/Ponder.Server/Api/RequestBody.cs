@@ -27,9 +27,11 @@ public static class RequestBody
             if (buffer.WrittenCount > maxBytes) throw TooLarge(maxBytes);
         }
         if (buffer.WrittenCount == 0) throw ApiException.BadRequest("the request body is empty; send a JSON object", null, "invalid_json");
+        // JsonDocument checks UTF-8 only when a string is read; check all of it here, once.
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.WrittenSpan))
+            throw ApiException.BadRequest("the body is not valid UTF-8", null, "invalid_encoding");
         try
         {
-            // JsonDocument validates UTF-8 as it parses: invalid bytes are a JsonException, i.e. a 400.
             return JsonDocument.Parse(buffer.WrittenMemory.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)

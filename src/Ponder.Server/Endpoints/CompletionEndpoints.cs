@@ -50,8 +50,13 @@ public static class CompletionEndpoints
         }
 
         var run = new Run(s, req, chat, start);
-        if (req.Stream) await Stream(ctx, s, run, handle, linked.Token);
-        else await Whole(ctx, s, run, handle);
+        s.Enter();
+        try
+        {
+            if (req.Stream) await Stream(ctx, s, run, handle, linked.Token);
+            else await Whole(ctx, s, run, handle);
+        }
+        finally { s.Leave(); }
         s.Metrics.Request(endpoint, ctx.RequestAborted.IsCancellationRequested ? "disconnected" : "ok");
     }
 

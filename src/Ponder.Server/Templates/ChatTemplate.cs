@@ -67,7 +67,8 @@ public sealed class ChatTemplate
             ["dict"] = new TemplateFunction((a, k) => new Dictionary<string, object?>(k)),
             ["strftime_now"] = new TemplateFunction((a, _) => StrftimeNow(a.Count > 0 ? TemplateValues.Str(a[0]) : "%Y-%m-%d")),
         };
-        if (tools != null) globals["tools"] = tools.ToList();
+        // transformers passes tools=None when there are none, so `tools is defined` holds and `tools is none` tells.
+        globals["tools"] = tools?.ToList();
         if (extraVariables != null) foreach (var (k, v) in extraVariables) globals[k] = v;
         return new TemplateRenderer(globals).Render(_nodes);
     }

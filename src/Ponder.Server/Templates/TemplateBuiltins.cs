@@ -28,7 +28,7 @@ static class TemplateBuiltins
         ["string"] = (_, v, _, _) => Str(v),
         ["int"] = (_, v, _, _) => v switch { long l => l, double d => (long)d, string s when long.TryParse(s.Trim(), out var l) => l, string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => (long)d, bool b => b ? 1L : 0L, _ => 0L },
         ["float"] = (_, v, _, _) => v switch { long l => (double)l, double d => d, string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d, _ => 0.0 },
-        ["abs"] = (_, v, _, _) => v is long l ? Math.Abs(l) : Math.Abs(ToDouble(v)),
+        ["abs"] = (_, v, _, _) => v is long l ? (object)Math.Abs(l) : Math.Abs(ToDouble(v)),
         ["round"] = (_, v, a, _) => Math.Round(ToDouble(v), a.Count > 0 && a[0] is long p ? (int)p : 0, MidpointRounding.ToEven),
         ["replace"] = (_, v, a, _) => a.Count >= 2 ? AsString(v).Replace(AsString(a[0]), AsString(a[1])) : throw new TemplateException("replace needs two arguments"),
         ["items"] = (_, v, _, _) => Items(v),

@@ -132,13 +132,16 @@ static class TemplateLexer
 
     static int LexInside(string s, int i, string closer, List<Token> tokens, ref int line)
     {
+        int braces = 0; // "{{ {'a': {'b': 1}} }}": a '}}' inside a dict literal does not close the tag
         while (true)
         {
             if (i >= s.Length) throw new TemplateException($"line {line}: tag is not closed with {closer}");
             char c = s[i];
             if (c == '\n') { line++; i++; continue; }
             if (char.IsWhiteSpace(c)) { i++; continue; }
-            if (string.CompareOrdinal(s, i, closer, 0, 2) == 0) return i;
+            if (braces == 0 && string.CompareOrdinal(s, i, closer, 0, 2) == 0) return i;
+            if (c == '{') braces++;
+            else if (c == '}' && braces > 0) braces--;
             if ((c == '-' || c == '+') && string.CompareOrdinal(s, i + 1, closer, 0, 2) == 0)
             {
                 if (c == '-') tokens.Add(new Token(Tk.Op, "-", line));

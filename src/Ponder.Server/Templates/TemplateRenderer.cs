@@ -121,6 +121,7 @@ sealed class TemplateRenderer
         {
             for (int i = 0; i < items.Count; i++)
             {
+                if (++_steps > MaxSteps) throw new TemplateException($"line {f.Line}: the template ran too long (more than 2,000,000 steps)");
                 scope.Clear();
                 loop.Index0 = i;
                 scope["loop"] = loop;
@@ -194,7 +195,7 @@ sealed class TemplateRenderer
                 return u.Op switch
                 {
                     "not" => !Truthy(v),
-                    "-" => v is long l ? -l : -ToDouble(v),
+                    "-" => v is long l ? (object)(-l) : -ToDouble(v),
                     _ => v,
                 };
             }
@@ -223,18 +224,18 @@ sealed class TemplateRenderer
                 case "in": return TemplateBuiltins.Contains(c, a);
                 case "+": return TemplateBuiltins.Add(a, c);
                 case "~": return Str(a) + Str(c);
-                case "-": return a is long x1 && c is long y1 ? x1 - y1 : ToDouble(a) - ToDouble(c);
+                case "-": return a is long x1 && c is long y1 ? (object)(x1 - y1) : ToDouble(a) - ToDouble(c);
                 case "*":
                     if (a is string s && c is long k) return string.Concat(Enumerable.Repeat(s, (int)Math.Max(0, k)));
-                    return a is long x2 && c is long y2 ? x2 * y2 : ToDouble(a) * ToDouble(c);
+                    return a is long x2 && c is long y2 ? (object)(x2 * y2) : ToDouble(a) * ToDouble(c);
                 case "/": return ToDouble(a) / NonZero(ToDouble(c));
                 case "//":
-                    if (a is long x3 && c is long y3) { NonZero(y3); return (long)Math.Floor((double)x3 / y3); }
+                    if (a is long x3 && c is long y3) { NonZero(y3); return (object)(long)Math.Floor((double)x3 / y3); }
                     return Math.Floor(ToDouble(a) / NonZero(ToDouble(c)));
                 case "%":
                     if (a is long x4 && c is long y4) { NonZero(y4); long m = x4 % y4; return m != 0 && (m < 0) != (y4 < 0) ? m + y4 : m; }
                     return ToDouble(a) % NonZero(ToDouble(c));
-                case "**": return a is long x5 && c is long y5 && y5 >= 0 ? (long)Math.Pow(x5, y5) : Math.Pow(ToDouble(a), ToDouble(c));
+                case "**": return a is long x5 && c is long y5 && y5 >= 0 ? (object)(long)Math.Pow(x5, y5) : Math.Pow(ToDouble(a), ToDouble(c));
             }
         }
         catch (TemplateException ex) when (!ex.Message.StartsWith("line ", StringComparison.Ordinal))
