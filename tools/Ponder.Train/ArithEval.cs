@@ -131,14 +131,17 @@ public static class ArithEval
     public static long? Majority(IReadOnlyList<long?> answers)
     {
         var counts = new Dictionary<long, int>();
-        long? best = null;
-        int bestN = 0;
+        var order = new List<long>();
         foreach (var a in answers)
         {
             if (a is not long x) continue;
-            int c = counts[x] = counts.GetValueOrDefault(x) + 1;
-            if (c > bestN) { best = x; bestN = c; }
+            if (!counts.TryAdd(x, 1)) counts[x]++;
+            else order.Add(x);
         }
+        long? best = null;
+        int bestN = 0;
+        foreach (var x in order) // first seen wins a tie
+            if (counts[x] > bestN) { best = x; bestN = counts[x]; }
         return best;
     }
 
