@@ -6,7 +6,7 @@ namespace Ponder.Cli;
 public static class CommonOptions
 {
     /// <summary>The model used when -m is not given: the default model kept in the repository.</summary>
-    public const string DefaultModelRelative = "testdata/models/tiny-llama-q8_0.gguf";
+    public const string DefaultModelRelative = "models/ponder-arith.gguf";
 
     public static Option<string?> Model() => new("--model", "-m") { Description = "Path to a GGUF model file (default: the shipped model)" };
 

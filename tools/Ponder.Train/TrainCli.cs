@@ -10,6 +10,9 @@ public static class TrainCli
     {
         var root = new RootCommand("Ponder's trainer for the arith policy and step verifier (TorchSharp, CPU)");
         root.Subcommands.Add(TrainCommand());
+        root.Subcommands.Add(SampleCommand());
+        root.Subcommands.Add(EvalCommand());
+        root.Subcommands.Add(PlotCommand());
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -19,6 +22,67 @@ public static class TrainCli
             Console.Error.WriteLine($"error: {e.Message.ReplaceLineEndings(" ")}");
             return 2;
         }
+    }
+
+    static Command SampleCommand()
+    {
+        var model = new Option<string>("--model", "-m") { Required = true };
+        var count = new Option<int>("--count") { DefaultValueFactory = _ => 1000 };
+        var n = new Option<int>("--n") { DefaultValueFactory = _ => 4 };
+        var temps = new Option<string>("--temps") { Description = "Temperatures, cycled over problems", DefaultValueFactory = _ => "0.8,1.0" };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1001 };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 2 };
+        var output = new Option<string>("--output", "-o") { Required = true };
+        var cmd = new Command("sample", "Sample policy solutions of fresh problems (verifier training data)") { model, count, n, temps, seed, threads, output };
+        cmd.SetAction(r =>
+        {
+            var ts = r.GetValue(temps)!.Split(',').Select(t => float.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var problems = new Ponder.Reasoning.Tasks.Arith.ArithGenerator(r.GetValue(seed)).Take(r.GetValue(count)).ToList();
+            using var runner = new PolicyRunner(r.GetValue(model)!, r.GetValue(threads), r.GetValue(n));
+            using var w = new StreamWriter(r.GetValue(output)!);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            for (int t = 0; t < ts.Length; t++)
+            {
+                var qs = problems.Where((_, i) => i % ts.Length == t).Select(p => p.Question).ToList();
+                var outs = runner.Generate(qs, r.GetValue(n), ts[t], r.GetValue(seed) + (ulong)t);
+                for (int i = 0; i < qs.Count; i++)
+                    foreach (var s in outs[i])
+                        w.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { question = qs[i], solution = s, temperature = ts[t] }));
+                Console.WriteLine($"T={ts[t]}: {qs.Count} problems ({sw.Elapsed.TotalSeconds:F0}s)");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command EvalCommand()
+    {
+        var model = new Option<string>("--model", "-m") { Required = true };
+        var prm = new Option<string?>("--prm") { Description = "Step verifier GGUF (adds best-of-n and AUROC)" };
+        var count = new Option<int>("--count") { DefaultValueFactory = _ => 1000 };
+        var n = new Option<int>("--n") { DefaultValueFactory = _ => 16 };
+        var temp = new Option<float>("--temperature") { DefaultValueFactory = _ => 0.8f };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 20261125 };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 2 };
+        var json = new Option<string?>("--json") { Description = "Also write the report as JSON here" };
+        var cmd = new Command("eval", "Greedy, pass@n, majority@n (and verifier best-of-n, AUROC) on fresh problems") { model, prm, count, n, temp, seed, threads, json };
+        cmd.SetAction(r =>
+        {
+            var rep = ArithEval.Run(r.GetValue(model)!, r.GetValue(prm), r.GetValue(count), r.GetValue(n), r.GetValue(temp), r.GetValue(seed), r.GetValue(threads), Console.Error);
+            Console.Write(ArithEval.Markdown(rep));
+            if (r.GetValue(json) is { } j) ArithEval.WriteJson(rep, j);
+            return 0;
+        });
+        return cmd;
+    }
+
+    static Command PlotCommand()
+    {
+        var input = new Option<string[]>("--loss") { Description = "loss.csv files (label=path)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string>("--output", "-o") { Required = true };
+        var cmd = new Command("plot", "Loss curve PNG (ScottPlot)") { input, output };
+        cmd.SetAction(r => { LossPlot.Write(r.GetValue(input)!, r.GetValue(output)!); return 0; });
+        return cmd;
     }
 
     static Command TrainCommand()
@@ -44,13 +108,14 @@ public static class TrainCli
         var maxMin = new Option<double>("--max-minutes") { Description = "Stop with a checkpoint after this long; run again to resume", DefaultValueFactory = _ => double.PositiveInfinity };
         var samples = new Option<string?>("--samples") { Description = "prm: JSONL of policy samples {question, solution}" };
         var synth = new Option<double>("--synthetic-share") { Description = "prm: share of synthetic corruptions", DefaultValueFactory = _ => 0.4 };
+        var init = new Option<string?>("--init") { Description = "Start from these weights (checkpoint.weights of the same shape)" };
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
         var minSteps = new Option<int>("--min-steps") { DefaultValueFactory = _ => 2 };
         var maxSteps = new Option<int>("--max-steps") { DefaultValueFactory = _ => 8 };
         var cmd = new Command("train", "Train a policy or a step verifier, checkpointing and resuming")
         {
             kind, outDir, export, steps, batch, lr, warmup, seed, threads, embd, layers, heads, kvHeads, ff, ctx, type, tied, ckpt, maxMin,
-            samples, synth, minSteps, maxSteps, logEvery,
+            samples, synth, minSteps, maxSteps, logEvery, init,
         };
         cmd.SetAction(r =>
         {
@@ -77,7 +142,7 @@ public static class TrainCli
             {
                 Kind = k, OutDir = r.GetValue(outDir)!, Steps = r.GetValue(steps), Batch = r.GetValue(batch), LearningRate = r.GetValue(lr),
                 MinLearningRate = r.GetValue(lr) / 10, Warmup = r.GetValue(warmup), Seed = r.GetValue(seed), Threads = r.GetValue(threads),
-                CheckpointMinutes = r.GetValue(ckpt), MaxMinutes = r.GetValue(maxMin), LogEvery = r.GetValue(logEvery),
+                CheckpointMinutes = r.GetValue(ckpt), MaxMinutes = r.GetValue(maxMin), LogEvery = r.GetValue(logEvery), InitWeights = r.GetValue(init),
             };
             new Trainer(spec, cfg, data, Console.Out).Run(r.GetValue(export), k == "prm" ? "ponder-arith-prm" : "ponder-arith");
             return 0;

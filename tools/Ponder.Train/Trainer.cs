@@ -24,6 +24,8 @@ public sealed record TrainConfig
     /// <summary>Stop (with a checkpoint) after this many minutes; a later run resumes.</summary>
     public double MaxMinutes { get; init; } = double.PositiveInfinity;
     public int LogEvery { get; init; } = 10;
+    /// <summary>Start from these weights (a checkpoint.weights of the same shape), e.g. the verifier from the policy.</summary>
+    public string? InitWeights { get; init; }
 }
 
 /// <summary>
@@ -84,7 +86,15 @@ public sealed class Trainer(ModelSpec spec, TrainConfig cfg, IExampleSource data
             TrimLog(lossPath, start);
             log.WriteLine($"resumed from step {start} ({cfg.OutDir})");
         }
-        else File.WriteAllText(lossPath, "step,loss,lr,seconds\n");
+        else
+        {
+            File.WriteAllText(lossPath, "step,loss,lr,seconds\n");
+            if (cfg.InitWeights != null)
+            {
+                model.load(cfg.InitWeights);
+                log.WriteLine($"initialised from {cfg.InitWeights}");
+            }
+        }
         double priorSeconds = File.Exists(meta) ? JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(meta))!.Seconds : 0;
 
         log.WriteLine($"{cfg.Kind}: {spec.ParameterCount(CharVocab.Size):N0} parameters, steps {start}..{cfg.Steps}, batch {cfg.Batch}, threads {cfg.Threads}");

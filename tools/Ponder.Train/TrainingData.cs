@@ -68,23 +68,14 @@ public sealed class PrmSource(IReadOnlyList<LabelledSolution> samples, double sy
         return Encode(ArithProblem.Parse(s.Question), s.Solution);
     }
 
-    /// <summary>The verifier's input for a solution (all lines), and the marker positions.</summary>
-    public static (List<int> Ids, List<int> Markers, List<string> Lines) Layout(string question, string solution)
+    /// <summary>The verifier's input for a solution (<see cref="ArithPrmFormat"/>) and its marker positions.</summary>
+    public static (int[] Ids, List<int> Markers) Layout(string question, string solution)
     {
-        var ids = new List<int> { CharVocab.Bos };
-        CharVocab.Append(ids, question + "\n");
+        var ids = CharVocab.Encode(ArithPrmFormat.Text(question, ArithPrmFormat.Lines(solution)));
         var markers = new List<int>();
-        var (steps, answer) = ArithSolution.Split(solution);
-        var lines = new List<string>(steps);
-        if (answer != null) lines.Add(answer);
-        foreach (var line in lines)
-        {
-            CharVocab.Append(ids, line.Trim());
-            markers.Add(ids.Count);
-            ids.Add(CharVocab.Id(CharVocab.Marker));
-            CharVocab.Append(ids, "\n");
-        }
-        return (ids, markers, lines);
+        int m = CharVocab.Id(CharVocab.Marker);
+        for (int i = 0; i < ids.Length; i++) if (ids[i] == m) markers.Add(i);
+        return (ids, markers);
     }
 
     /// <summary>Per line of <see cref="Layout"/>: is the solution still right after it.</summary>
@@ -100,12 +91,12 @@ public sealed class PrmSource(IReadOnlyList<LabelledSolution> samples, double sy
 
     public static Example Encode(ArithProblem p, string solution)
     {
-        var (ids, markers, _) = Layout(p.Question, solution);
+        var (ids, markers) = Layout(p.Question, solution);
         var labels = Labels(p, solution);
-        var t = new int[ids.Count];
+        var t = new int[ids.Length];
         Array.Fill(t, -100);
         for (int i = 0; i < markers.Count; i++) t[markers[i]] = CharVocab.Id(labels[i] ? CharVocab.Good : CharVocab.Bad);
-        return new Example([.. ids], t);
+        return new Example(ids, t);
     }
 
     /// <summary>A reference solution with (usually) one mistake of the kinds the policy makes, after

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ponder.Engine;
+using Ponder.Models;
+using Ponder.Reasoning.Tasks.Arith;
+using Ponder.Reasoning.Verifiers;
+using Ponder.Sampling;
+using Ponder.Tokenizers;
+
+namespace Ponder.Train;
+
+/// <summary>Runs the arith policy through Ponder's batched engine: greedy and n-sample generations
+/// of many problems at once (the engine batches across requests).</summary>
+public sealed class PolicyRunner : IDisposable
+{
+    public const int MaxSolutionTokens = 200;
+    readonly Transformer _model;
+    readonly Tokenizer _tok;
+    readonly InferenceEngine _engine;
+
+    public PolicyRunner(string path, int threads, int n)
+    {
+        _model = Transformer.Load(path, threads);
+        _tok = Tokenizer.FromGguf(_model.File.Metadata);
+        int seqs = 64;
+        _engine = new InferenceEngine(_model, new TokenizerText(_tok), new EngineOptions
+        {
+            KvTokens = (seqs + n) * (MaxSolutionTokens + 48), MaxRunningSequences = seqs, MaxN = Math.Max(n, 1), MaxBatchTokens = 512,
+        });
+    }
+
+    /// <summary>Completions of each question: n per question at the given temperature (0 = greedy).</summary>
+    public string[][] Generate(IReadOnlyList<string> questions, int n, float temperature, ulong seed)
+    {
+        var tasks = new Task<GenerationResult>[questions.Count];
+        for (int i = 0; i < questions.Count; i++)
+        {
+            var sp = temperature == 0 ? SamplingParams.Greedy : new SamplingParams { Temperature = temperature, Seed = PolicySource.Mix(seed, i, 77) };
+            tasks[i] = _engine.GenerateAsync(new GenerationRequest { Prompt = _tok.Encode(questions[i]), Sampling = sp, MaxTokens = MaxSolutionTokens, N = n });
+        }
+        Task.WaitAll(tasks);
+        return tasks.Select(t => t.Result.Error != null ? throw new PonderException(t.Result.Error) : t.Result.Sequences.Select(s => s.Text).ToArray()).ToArray();
+    }
+
+    public void Dispose()
+    {
+        _engine.Dispose();
+        _model.Dispose();
+    }
+}
+
+/// <summary>Per-k and overall results of <see cref="ArithEval.Run"/>.</summary>
+public sealed record EvalRow(string K, int Count, double Greedy, double PassAtN, double MajorityAtN, double? PrmBestOfN, double? MeanSampleAccuracy);
+
+public sealed record EvalReport(int Problems, int N, float Temperature, ulong Seed, List<EvalRow> Rows, double? StepAuroc, int ScoredSteps, double Seconds);
+
+/// <summary>
+/// The evaluation of the issue: fresh problems (k uniform 2..8), greedy accuracy, pass@n and
+/// majority@n of n samples at a temperature, and with a verifier: best-of-n by the lowest line score,
+/// and the step-level AUROC of the verifier's scores against the exact checker's verdicts.
+/// </summary>
+public static class ArithEval
+{
+    public static EvalReport Run(string policy, string? prm, int count, int n, float temperature, ulong seed, int threads, TextWriter log)
+    {
+        var sw = Stopwatch.StartNew();
+        var problems = new ArithGenerator(seed).Take(count).ToList();
+        var qs = problems.Select(p => p.Question).ToList();
+        string[] greedy;
+        string[][] samples;
+        using (var runner = new PolicyRunner(policy, threads, n))
+        {
+            greedy = runner.Generate(qs, 1, 0, seed).Select(s => s[0]).ToArray();
+            log.WriteLine($"greedy done ({sw.Elapsed.TotalSeconds:F0}s)");
+            samples = runner.Generate(qs, n, temperature, seed);
+            log.WriteLine($"samples done ({sw.Elapsed.TotalSeconds:F0}s)");
+        }
+        float[][]? prmScore = null; // per problem, per sample: min line score
+        var stepScores = new List<(float Score, bool Label)>();
+        if (prm != null)
+        {
+            using var m = Transformer.Load(prm, threads);
+            using var v = new ArithStepVerifier(m);
+            prmScore = new float[count][];
+            for (int i = 0; i < count; i++)
+            {
+                prmScore[i] = new float[n];
+                for (int j = 0; j < n; j++)
+                {
+                    var s = v.Score(problems[i].Question, samples[i][j]);
+                    var labels = PrmSource.Labels(problems[i], samples[i][j]);
+                    for (int l = 0; l < Math.Min(s.Length, labels.Length); l++) stepScores.Add((s[l], labels[l]));
+                    prmScore[i][j] = s.Length == 0 ? 0 : s.Min();
+                }
+            }
+            log.WriteLine($"verifier done ({sw.Elapsed.TotalSeconds:F0}s)");
+        }
+
+        var rows = new List<EvalRow>();
+        for (int k = 1; k <= 9; k++)
+        {
+            var idx = Enumerable.Range(0, count).Where(i => k == 9 || problems[i].Steps == k).ToList();
+            if (idx.Count == 0) continue;
+            double G = 0, P = 0, M = 0, B = 0, S = 0;
+            foreach (int i in idx)
+            {
+                var p = problems[i];
+                if (ArithChecker.IsCorrect(p, greedy[i])) G++;
+                var answers = samples[i].Select(ArithChecker.ExtractAnswer).ToArray();
+                int right = answers.Count(a => a == p.Answer);
+                if (right > 0) P++;
+                S += (double)right / n;
+                if (Majority(answers) == p.Answer) M++;
+                if (prmScore != null)
+                {
+                    int best = 0;
+                    for (int j = 1; j < n; j++) if (prmScore[i][j] > prmScore[i][best]) best = j;
+                    if (answers[best] == p.Answer) B++;
+                }
+            }
+            double c = idx.Count;
+            rows.Add(new EvalRow(k == 9 ? "all" : k.ToString(CultureInfo.InvariantCulture), idx.Count, G / c, P / c, M / c,
+                prmScore != null ? B / c : null, S / c));
+        }
+        return new EvalReport(count, n, temperature, seed, rows, prm != null ? Auroc(stepScores) : null, stepScores.Count, sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The most frequent extracted answer (ties: the one seen first); null answers do not vote.</summary>
+    public static long? Majority(IReadOnlyList<long?> answers)
+    {
+        var counts = new Dictionary<long, int>();
+        var order = new List<long>();
+        foreach (var a in answers)
+        {
+            if (a is not long x) continue;
+            if (!counts.TryAdd(x, 1)) counts[x]++;
+            else order.Add(x);
+        }
+        long? best = null;
+        int bestN = 0;
+        foreach (var x in order) // first seen wins a tie
+            if (counts[x] > bestN) { best = x; bestN = counts[x]; }
+        return best;
+    }
+
+    /// <summary>Area under the ROC curve = P(score of a right step &gt; score of a wrong one), ties half.</summary>
+    public static double Auroc(IReadOnlyList<(float Score, bool Label)> xs)
+    {
+        var sorted = xs.OrderBy(x => x.Score).ToArray();
+        double pos = sorted.Count(x => x.Label), neg = sorted.Length - pos;
+        if (pos == 0 || neg == 0) return double.NaN;
+        double rankSum = 0;
+        for (int i = 0; i < sorted.Length;)
+        {
+            int j = i;
+            while (j < sorted.Length && sorted[j].Score == sorted[i].Score) j++;
+            double rank = (i + 1 + j) / 2.0; // average 1-based rank of the tie group
+            for (int t = i; t < j; t++) if (sorted[t].Label) rankSum += rank;
+            i = j;
+        }
+        return (rankSum - pos * (pos + 1) / 2) / (pos * neg);
+    }
+
+    public static string Markdown(EvalReport r)
+    {
+        bool prm = r.Rows[0].PrmBestOfN != null;
+        var sb = new StringBuilder();
+        sb.Append($"| k | problems | greedy | pass@{r.N} | majority@{r.N} |");
+        sb.Append(prm ? $" PRM best-of-{r.N} |" : "").Append(" mean sample acc |\n");
+        sb.Append("|---|---:|---:|---:|---:|").Append(prm ? "---:|" : "").Append("---:|\n");
+        foreach (var row in r.Rows)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"| {row.K} | {row.Count} | {100 * row.Greedy:F1}% | {100 * row.PassAtN:F1}% | {100 * row.MajorityAtN:F1}% |");
+            if (prm) sb.Append(CultureInfo.InvariantCulture, $" {100 * row.PrmBestOfN:F1}% |");
+            sb.Append(CultureInfo.InvariantCulture, $" {100 * row.MeanSampleAccuracy:F1}% |\n");
+        }
+        if (r.StepAuroc is double a) sb.Append(CultureInfo.InvariantCulture, $"\nStep-level AUROC of the verifier: {a:F3} over {r.ScoredSteps} scored lines.\n");
+        return sb.ToString().Replace("\u00a0", " ");
+    }
+
+    public static void WriteJson(EvalReport r, string path) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));
+}
