@@ -25,8 +25,9 @@ public sealed class EnginePrmVerifier : IProcessVerifier, IOutcomeVerifier
         _tok = tokenizer;
         _format = format ?? PrmFormat.Arith;
         var ids = _tok.Encode(_format.Good, addSpecial: false);
-        if (ids.Length != 1) throw new PonderException($"the verifier's vocabulary has no single token for '{_format.Good}'; is this a PRM?");
-        _good = ids[0];
+        // A vocabulary with a space prefix encodes "+" as "▁+"; the piece itself is what follows the marker.
+        _good = ids.Length == 1 ? ids[0] : _tok.TokenId(_format.Good)
+            ?? throw new PonderException($"the verifier's vocabulary has no single token for '{_format.Good}'; is this a PRM?");
     }
 
     public InferenceEngine Engine => _engine;
