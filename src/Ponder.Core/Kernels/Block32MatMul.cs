@@ -57,9 +57,15 @@ internal static unsafe class Block32MatMul
     static Vector128<float> Scales4(byte* w0, byte* w1, byte* w2, byte* w3) =>
         SimdHelpers.FiniteHalfToSingle(Vector128.Create((int)*(ushort*)w0, *(ushort*)w1, *(ushort*)w2, *(ushort*)w3));
 
+    // Broadcast lane i of v to 8 lanes (one shuffle with a constant control each).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> Lane(Vector128<float> v, byte i) =>
-        Avx2.BroadcastScalarToVector256(i == 0 ? v : Sse.Shuffle(v, v, (byte)(i * 0x55)));
+    static Vector256<float> Lane0(Vector128<float> v) => Avx2.BroadcastScalarToVector256(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Lane1(Vector128<float> v) => Avx2.BroadcastScalarToVector256(Sse.Shuffle(v, v, 0x55));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Lane2(Vector128<float> v) => Avx2.BroadcastScalarToVector256(Sse.Shuffle(v, v, 0xAA));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Lane3(Vector128<float> v) => Avx2.BroadcastScalarToVector256(Sse.Shuffle(v, v, 0xFF));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Tile4x1<TW, TDot>(byte* w0, byte* w1, byte* w2, byte* w3, byte* x, int nb, float* dx, float* y, int valid)
@@ -84,10 +90,10 @@ internal static unsafe class Block32MatMul
                 var e = TDot.Dot(eight, xv);
                 s0 -= e; s1 -= e; s2 -= e; s3 -= e;
             }
-            a0 = Fma.MultiplyAdd(Lane(d, 0), Avx.ConvertToVector256Single(s0), a0);
-            a1 = Fma.MultiplyAdd(Lane(d, 1), Avx.ConvertToVector256Single(s1), a1);
-            a2 = Fma.MultiplyAdd(Lane(d, 2), Avx.ConvertToVector256Single(s2), a2);
-            a3 = Fma.MultiplyAdd(Lane(d, 3), Avx.ConvertToVector256Single(s3), a3);
+            a0 = Fma.MultiplyAdd(Lane0(d), Avx.ConvertToVector256Single(s0), a0);
+            a1 = Fma.MultiplyAdd(Lane1(d), Avx.ConvertToVector256Single(s1), a1);
+            a2 = Fma.MultiplyAdd(Lane2(d), Avx.ConvertToVector256Single(s2), a2);
+            a3 = Fma.MultiplyAdd(Lane3(d), Avx.ConvertToVector256Single(s3), a3);
         }
         y[0] = SimdHelpers.HSumFloat8(a0);
         if (valid > 1) y[1] = SimdHelpers.HSumFloat8(a1);
@@ -121,29 +127,29 @@ internal static unsafe class Block32MatMul
             var s0 = TW.PairDot<TDot>(q, v0);
             var s1 = TW.PairDot<TDot>(q, v1);
             if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
-            a00 = Fma.MultiplyAdd(Lane(d0, 0), Avx.ConvertToVector256Single(s0), a00);
-            a01 = Fma.MultiplyAdd(Lane(d1, 0), Avx.ConvertToVector256Single(s1), a01);
+            a00 = Fma.MultiplyAdd(Lane0(d0), Avx.ConvertToVector256Single(s0), a00);
+            a01 = Fma.MultiplyAdd(Lane0(d1), Avx.ConvertToVector256Single(s1), a01);
 
             q = TW.Load(w1);
             s0 = TW.PairDot<TDot>(q, v0);
             s1 = TW.PairDot<TDot>(q, v1);
             if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
-            a10 = Fma.MultiplyAdd(Lane(d0, 1), Avx.ConvertToVector256Single(s0), a10);
-            a11 = Fma.MultiplyAdd(Lane(d1, 1), Avx.ConvertToVector256Single(s1), a11);
+            a10 = Fma.MultiplyAdd(Lane1(d0), Avx.ConvertToVector256Single(s0), a10);
+            a11 = Fma.MultiplyAdd(Lane1(d1), Avx.ConvertToVector256Single(s1), a11);
 
             q = TW.Load(w2);
             s0 = TW.PairDot<TDot>(q, v0);
             s1 = TW.PairDot<TDot>(q, v1);
             if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
-            a20 = Fma.MultiplyAdd(Lane(d0, 2), Avx.ConvertToVector256Single(s0), a20);
-            a21 = Fma.MultiplyAdd(Lane(d1, 2), Avx.ConvertToVector256Single(s1), a21);
+            a20 = Fma.MultiplyAdd(Lane2(d0), Avx.ConvertToVector256Single(s0), a20);
+            a21 = Fma.MultiplyAdd(Lane2(d1), Avx.ConvertToVector256Single(s1), a21);
 
             q = TW.Load(w3);
             s0 = TW.PairDot<TDot>(q, v0);
             s1 = TW.PairDot<TDot>(q, v1);
             if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
-            a30 = Fma.MultiplyAdd(Lane(d0, 3), Avx.ConvertToVector256Single(s0), a30);
-            a31 = Fma.MultiplyAdd(Lane(d1, 3), Avx.ConvertToVector256Single(s1), a31);
+            a30 = Fma.MultiplyAdd(Lane3(d0), Avx.ConvertToVector256Single(s0), a30);
+            a31 = Fma.MultiplyAdd(Lane3(d1), Avx.ConvertToVector256Single(s1), a31);
         }
         float* y1 = y + ldy;
         y[0] = SimdHelpers.HSumFloat8(a00); y1[0] = SimdHelpers.HSumFloat8(a01);
