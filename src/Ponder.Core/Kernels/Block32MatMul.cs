@@ -123,6 +123,33 @@ internal static unsafe class Block32MatMul
             Vector256<int> e0 = default, e1 = default;
             if (TW.SubtractEightSumX) { e0 = TDot.Dot(eight, v0); e1 = TDot.Dot(eight, v1); }
 
+            if (typeof(TW) == typeof(Q8_0Weights) && typeof(TDot) == typeof(VnniDot8))
+            {
+                // vpdpbusd has no int16 stage, so x can be made unsigned (x + 128) once per block instead of
+                // moving each weight's sign onto x per pair; the lane sums 128·Σw come off through the addend.
+                // Exact, so the lanes are the same integers as the sign trick's.
+                var flip = Vector256.Create((byte)0x80);
+                var u0 = v0.AsByte() ^ flip;
+                var u1 = v1.AsByte() ^ flip;
+                var g = Avx.LoadVector256((sbyte*)(w0 + 2));
+                var nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+                a00 = Fma.MultiplyAdd(Lane0(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a00);
+                a01 = Fma.MultiplyAdd(Lane0(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a01);
+                g = Avx.LoadVector256((sbyte*)(w1 + 2));
+                nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+                a10 = Fma.MultiplyAdd(Lane1(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a10);
+                a11 = Fma.MultiplyAdd(Lane1(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a11);
+                g = Avx.LoadVector256((sbyte*)(w2 + 2));
+                nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+                a20 = Fma.MultiplyAdd(Lane2(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a20);
+                a21 = Fma.MultiplyAdd(Lane2(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a21);
+                g = Avx.LoadVector256((sbyte*)(w3 + 2));
+                nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+                a30 = Fma.MultiplyAdd(Lane3(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a30);
+                a31 = Fma.MultiplyAdd(Lane3(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a31);
+                continue;
+            }
+
             var q = TW.Load(w0);
             var s0 = TW.PairDot<TDot>(q, v0);
             var s1 = TW.PairDot<TDot>(q, v1);
