@@ -81,15 +81,12 @@ internal static unsafe class Block32MatMul
         {
             var xv = Avx.LoadVector256((sbyte*)(x + 34 * b + 2));
             var d = Scales4(w0, w1, w2, w3) * Vector128.Create(dx[b]);
-            var s0 = TW.PairDot<TDot>(TW.Load(w0), xv);
-            var s1 = TW.PairDot<TDot>(TW.Load(w1), xv);
-            var s2 = TW.PairDot<TDot>(TW.Load(w2), xv);
-            var s3 = TW.PairDot<TDot>(TW.Load(w3), xv);
-            if (TW.SubtractEightSumX)
-            {
-                var e = TDot.Dot(eight, xv);
-                s0 -= e; s1 -= e; s2 -= e; s3 -= e;
-            }
+            // Q4_0: start each lane at −8·Σx so the dot's addend takes the offset off.
+            var e = TW.SubtractEightSumX ? Vector256<int>.Zero - TDot.Dot(eight, xv) : Vector256<int>.Zero;
+            var s0 = TW.PairDotAdd<TDot>(e, TW.Load(w0), xv);
+            var s1 = TW.PairDotAdd<TDot>(e, TW.Load(w1), xv);
+            var s2 = TW.PairDotAdd<TDot>(e, TW.Load(w2), xv);
+            var s3 = TW.PairDotAdd<TDot>(e, TW.Load(w3), xv);
             a0 = Fma.MultiplyAdd(Lane0(d), Avx.ConvertToVector256Single(s0), a0);
             a1 = Fma.MultiplyAdd(Lane1(d), Avx.ConvertToVector256Single(s1), a1);
             a2 = Fma.MultiplyAdd(Lane2(d), Avx.ConvertToVector256Single(s2), a2);
@@ -121,7 +118,7 @@ internal static unsafe class Block32MatMul
             var d0 = dw * Vector128.Create(dx0[b]);
             var d1 = dw * Vector128.Create(dx1[b]);
             Vector256<int> e0 = default, e1 = default;
-            if (TW.SubtractEightSumX) { e0 = TDot.Dot(eight, v0); e1 = TDot.Dot(eight, v1); }
+            if (TW.SubtractEightSumX) { e0 = Vector256<int>.Zero - TDot.Dot(eight, v0); e1 = Vector256<int>.Zero - TDot.Dot(eight, v1); }
 
             if (typeof(TW) == typeof(Q8_0Weights) && typeof(TDot) == typeof(VnniDot8))
             {
@@ -151,30 +148,26 @@ internal static unsafe class Block32MatMul
             }
 
             var q = TW.Load(w0);
-            var s0 = TW.PairDot<TDot>(q, v0);
-            var s1 = TW.PairDot<TDot>(q, v1);
-            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
+            var s0 = TW.PairDotAdd<TDot>(e0, q, v0);
+            var s1 = TW.PairDotAdd<TDot>(e1, q, v1);
             a00 = Fma.MultiplyAdd(Lane0(d0), Avx.ConvertToVector256Single(s0), a00);
             a01 = Fma.MultiplyAdd(Lane0(d1), Avx.ConvertToVector256Single(s1), a01);
 
             q = TW.Load(w1);
-            s0 = TW.PairDot<TDot>(q, v0);
-            s1 = TW.PairDot<TDot>(q, v1);
-            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
+            s0 = TW.PairDotAdd<TDot>(e0, q, v0);
+            s1 = TW.PairDotAdd<TDot>(e1, q, v1);
             a10 = Fma.MultiplyAdd(Lane1(d0), Avx.ConvertToVector256Single(s0), a10);
             a11 = Fma.MultiplyAdd(Lane1(d1), Avx.ConvertToVector256Single(s1), a11);
 
             q = TW.Load(w2);
-            s0 = TW.PairDot<TDot>(q, v0);
-            s1 = TW.PairDot<TDot>(q, v1);
-            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
+            s0 = TW.PairDotAdd<TDot>(e0, q, v0);
+            s1 = TW.PairDotAdd<TDot>(e1, q, v1);
             a20 = Fma.MultiplyAdd(Lane2(d0), Avx.ConvertToVector256Single(s0), a20);
             a21 = Fma.MultiplyAdd(Lane2(d1), Avx.ConvertToVector256Single(s1), a21);
 
             q = TW.Load(w3);
-            s0 = TW.PairDot<TDot>(q, v0);
-            s1 = TW.PairDot<TDot>(q, v1);
-            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
+            s0 = TW.PairDotAdd<TDot>(e0, q, v0);
+            s1 = TW.PairDotAdd<TDot>(e1, q, v1);
             a30 = Fma.MultiplyAdd(Lane3(d0), Avx.ConvertToVector256Single(s0), a30);
             a31 = Fma.MultiplyAdd(Lane3(d1), Avx.ConvertToVector256Single(s1), a31);
         }
