@@ -1,3 +1,5 @@
 using BenchmarkDotNet.Running;
+using Ponder.Bench;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args.Length > 0 && args[0] == "raw") RawMatMul.Run(args);
+else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

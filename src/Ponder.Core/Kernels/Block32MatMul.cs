@@ -57,9 +57,15 @@ internal static unsafe class Block32MatMul
     static Vector128<float> Scales4(byte* w0, byte* w1, byte* w2, byte* w3) =>
         SimdHelpers.FiniteHalfToSingle(Vector128.Create((int)*(ushort*)w0, *(ushort*)w1, *(ushort*)w2, *(ushort*)w3));
 
+    // Broadcast lane i of v to 8 lanes (one shuffle with a constant control each).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> Lane(Vector128<float> v, byte i) =>
-        Avx2.BroadcastScalarToVector256(i == 0 ? v : Sse.Shuffle(v, v, (byte)(i * 0x55)));
+    static Vector256<float> Lane0(Vector128<float> v) => Avx2.BroadcastScalarToVector256(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Lane1(Vector128<float> v) => Avx2.BroadcastScalarToVector256(Sse.Shuffle(v, v, 0x55));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Lane2(Vector128<float> v) => Avx2.BroadcastScalarToVector256(Sse.Shuffle(v, v, 0xAA));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Lane3(Vector128<float> v) => Avx2.BroadcastScalarToVector256(Sse.Shuffle(v, v, 0xFF));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Tile4x1<TW, TDot>(byte* w0, byte* w1, byte* w2, byte* w3, byte* x, int nb, float* dx, float* y, int valid)
@@ -75,19 +81,16 @@ internal static unsafe class Block32MatMul
         {
             var xv = Avx.LoadVector256((sbyte*)(x + 34 * b + 2));
             var d = Scales4(w0, w1, w2, w3) * Vector128.Create(dx[b]);
-            var s0 = TW.PairDot<TDot>(TW.Load(w0), xv);
-            var s1 = TW.PairDot<TDot>(TW.Load(w1), xv);
-            var s2 = TW.PairDot<TDot>(TW.Load(w2), xv);
-            var s3 = TW.PairDot<TDot>(TW.Load(w3), xv);
-            if (TW.SubtractEightSumX)
-            {
-                var e = TDot.Dot(eight, xv);
-                s0 -= e; s1 -= e; s2 -= e; s3 -= e;
-            }
-            a0 = Fma.MultiplyAdd(Lane(d, 0), Avx.ConvertToVector256Single(s0), a0);
-            a1 = Fma.MultiplyAdd(Lane(d, 1), Avx.ConvertToVector256Single(s1), a1);
-            a2 = Fma.MultiplyAdd(Lane(d, 2), Avx.ConvertToVector256Single(s2), a2);
-            a3 = Fma.MultiplyAdd(Lane(d, 3), Avx.ConvertToVector256Single(s3), a3);
+            // Q4_0: start each lane at −8·Σx so the dot's addend takes the offset off.
+            var e = TW.SubtractEightSumX ? Vector256<int>.Zero - TDot.Dot(eight, xv) : Vector256<int>.Zero;
+            var s0 = TW.PairDotAdd<TDot>(e, TW.Load(w0), xv);
+            var s1 = TW.PairDotAdd<TDot>(e, TW.Load(w1), xv);
+            var s2 = TW.PairDotAdd<TDot>(e, TW.Load(w2), xv);
+            var s3 = TW.PairDotAdd<TDot>(e, TW.Load(w3), xv);
+            a0 = Fma.MultiplyAdd(Lane0(d), Avx.ConvertToVector256Single(s0), a0);
+            a1 = Fma.MultiplyAdd(Lane1(d), Avx.ConvertToVector256Single(s1), a1);
+            a2 = Fma.MultiplyAdd(Lane2(d), Avx.ConvertToVector256Single(s2), a2);
+            a3 = Fma.MultiplyAdd(Lane3(d), Avx.ConvertToVector256Single(s3), a3);
         }
         y[0] = SimdHelpers.HSumFloat8(a0);
         if (valid > 1) y[1] = SimdHelpers.HSumFloat8(a1);
@@ -115,35 +118,58 @@ internal static unsafe class Block32MatMul
             var d0 = dw * Vector128.Create(dx0[b]);
             var d1 = dw * Vector128.Create(dx1[b]);
             Vector256<int> e0 = default, e1 = default;
-            if (TW.SubtractEightSumX) { e0 = TDot.Dot(eight, v0); e1 = TDot.Dot(eight, v1); }
+            if (TW.SubtractEightSumX) { e0 = Vector256<int>.Zero - TDot.Dot(eight, v0); e1 = Vector256<int>.Zero - TDot.Dot(eight, v1); }
+
+            if (typeof(TW) == typeof(Q8_0Weights) && typeof(TDot) == typeof(VnniDot8))
+            {
+                // vpdpbusd has no int16 stage, so x can be made unsigned (x + 128) once per block instead of
+                // moving each weight's sign onto x per pair; the lane sums 128·Σw come off through the addend.
+                // Exact, so the lanes are the same integers as the sign trick's.
+                var flip = Vector256.Create((byte)0x80);
+                var u0 = v0.AsByte() ^ flip;
+                var u1 = v1.AsByte() ^ flip;
+                var g = Avx.LoadVector256((sbyte*)(w0 + 2));
+                var nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+                a00 = Fma.MultiplyAdd(Lane0(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a00);
+                a01 = Fma.MultiplyAdd(Lane0(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a01);
+                g = Avx.LoadVector256((sbyte*)(w1 + 2));
+                nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+                a10 = Fma.MultiplyAdd(Lane1(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a10);
+                a11 = Fma.MultiplyAdd(Lane1(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a11);
+                g = Avx.LoadVector256((sbyte*)(w2 + 2));
+                nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+                a20 = Fma.MultiplyAdd(Lane2(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a20);
+                a21 = Fma.MultiplyAdd(Lane2(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a21);
+                g = Avx.LoadVector256((sbyte*)(w3 + 2));
+                nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+                a30 = Fma.MultiplyAdd(Lane3(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a30);
+                a31 = Fma.MultiplyAdd(Lane3(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a31);
+                continue;
+            }
 
             var q = TW.Load(w0);
-            var s0 = TW.PairDot<TDot>(q, v0);
-            var s1 = TW.PairDot<TDot>(q, v1);
-            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
-            a00 = Fma.MultiplyAdd(Lane(d0, 0), Avx.ConvertToVector256Single(s0), a00);
-            a01 = Fma.MultiplyAdd(Lane(d1, 0), Avx.ConvertToVector256Single(s1), a01);
+            var s0 = TW.PairDotAdd<TDot>(e0, q, v0);
+            var s1 = TW.PairDotAdd<TDot>(e1, q, v1);
+            a00 = Fma.MultiplyAdd(Lane0(d0), Avx.ConvertToVector256Single(s0), a00);
+            a01 = Fma.MultiplyAdd(Lane0(d1), Avx.ConvertToVector256Single(s1), a01);
 
             q = TW.Load(w1);
-            s0 = TW.PairDot<TDot>(q, v0);
-            s1 = TW.PairDot<TDot>(q, v1);
-            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
-            a10 = Fma.MultiplyAdd(Lane(d0, 1), Avx.ConvertToVector256Single(s0), a10);
-            a11 = Fma.MultiplyAdd(Lane(d1, 1), Avx.ConvertToVector256Single(s1), a11);
+            s0 = TW.PairDotAdd<TDot>(e0, q, v0);
+            s1 = TW.PairDotAdd<TDot>(e1, q, v1);
+            a10 = Fma.MultiplyAdd(Lane1(d0), Avx.ConvertToVector256Single(s0), a10);
+            a11 = Fma.MultiplyAdd(Lane1(d1), Avx.ConvertToVector256Single(s1), a11);
 
             q = TW.Load(w2);
-            s0 = TW.PairDot<TDot>(q, v0);
-            s1 = TW.PairDot<TDot>(q, v1);
-            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
-            a20 = Fma.MultiplyAdd(Lane(d0, 2), Avx.ConvertToVector256Single(s0), a20);
-            a21 = Fma.MultiplyAdd(Lane(d1, 2), Avx.ConvertToVector256Single(s1), a21);
+            s0 = TW.PairDotAdd<TDot>(e0, q, v0);
+            s1 = TW.PairDotAdd<TDot>(e1, q, v1);
+            a20 = Fma.MultiplyAdd(Lane2(d0), Avx.ConvertToVector256Single(s0), a20);
+            a21 = Fma.MultiplyAdd(Lane2(d1), Avx.ConvertToVector256Single(s1), a21);
 
             q = TW.Load(w3);
-            s0 = TW.PairDot<TDot>(q, v0);
-            s1 = TW.PairDot<TDot>(q, v1);
-            if (TW.SubtractEightSumX) { s0 -= e0; s1 -= e1; }
-            a30 = Fma.MultiplyAdd(Lane(d0, 3), Avx.ConvertToVector256Single(s0), a30);
-            a31 = Fma.MultiplyAdd(Lane(d1, 3), Avx.ConvertToVector256Single(s1), a31);
+            s0 = TW.PairDotAdd<TDot>(e0, q, v0);
+            s1 = TW.PairDotAdd<TDot>(e1, q, v1);
+            a30 = Fma.MultiplyAdd(Lane3(d0), Avx.ConvertToVector256Single(s0), a30);
+            a31 = Fma.MultiplyAdd(Lane3(d1), Avx.ConvertToVector256Single(s1), a31);
         }
         float* y1 = y + ldy;
         y[0] = SimdHelpers.HSumFloat8(a00); y1[0] = SimdHelpers.HSumFloat8(a01);

@@ -22,6 +22,8 @@ internal unsafe interface IBlock32Weights
     static abstract bool SubtractEightSumX { get; }
     static abstract WBlock Load(byte* block);
     static abstract Vector256<int> PairDot<TDot>(in WBlock w, Vector256<sbyte> x) where TDot : IDot8;
+    /// <summary>acc + PairDot(w, x).</summary>
+    static abstract Vector256<int> PairDotAdd<TDot>(Vector256<int> acc, in WBlock w, Vector256<sbyte> x) where TDot : IDot8;
 }
 
 /// <summary>Q8_0: signed × signed via the sign trick (llama.cpp's): |w| as the unsigned operand and x
@@ -41,6 +43,10 @@ internal unsafe struct Q8_0Weights : IBlock32Weights
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> PairDot<TDot>(in WBlock w, Vector256<sbyte> x) where TDot : IDot8 =>
         TDot.Dot(w.U, Avx2.Sign(x, w.S));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> PairDotAdd<TDot>(Vector256<int> acc, in WBlock w, Vector256<sbyte> x) where TDot : IDot8 =>
+        TDot.DotAdd(acc, w.U, Avx2.Sign(x, w.S));
 }
 
 /// <summary>Q4_0: the nibbles (0..15) are already unsigned; low nibbles are values 0-15, high 16-31,
@@ -62,4 +68,8 @@ internal unsafe struct Q4_0Weights : IBlock32Weights
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> PairDot<TDot>(in WBlock w, Vector256<sbyte> x) where TDot : IDot8 => TDot.Dot(w.U, x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> PairDotAdd<TDot>(Vector256<int> acc, in WBlock w, Vector256<sbyte> x) where TDot : IDot8 =>
+        TDot.DotAdd(acc, w.U, x);
 }

@@ -71,6 +71,8 @@ internal static class SimdHelpers
 internal interface IDot8
 {
     static abstract Vector256<int> Dot(Vector256<byte> u, Vector256<sbyte> s);
+    /// <summary>acc + Dot(u, s) (one vpdpbusd with VNNI).</summary>
+    static abstract Vector256<int> DotAdd(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s);
 }
 
 /// <summary>AVX2: vpmaddubsw (pairs to int16) then vpmaddwd by ones (to int32).</summary>
@@ -79,6 +81,9 @@ internal struct MaddDot8 : IDot8
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot(Vector256<byte> u, Vector256<sbyte> s) =>
         Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, s), Vector256.Create((short)1));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> DotAdd(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s) => acc + Dot(u, s);
 }
 
 /// <summary>AVX-VNNI vpdpbusd: one instruction. (.NET 10 has no 512-bit form of it, so this is the
@@ -88,4 +93,8 @@ internal struct VnniDot8 : IDot8
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Dot(Vector256<byte> u, Vector256<sbyte> s) =>
         AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, u, s);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> DotAdd(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s) =>
+        AvxVnni.MultiplyWideningAndAdd(acc, u, s);
 }
