@@ -83,7 +83,7 @@ internal sealed unsafe class AttentionWork : IParallelWork
             for (int p = 0; p < n; p++)
             {
                 Half* k = _kv.K(table[p / B], _layer, p % B) + g * hd;
-                TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(k, hd), row);
+                HalfWiden.ToSingle(k, r0, hd);
                 for (int h = 0; h < group; h++)
                     scores[h * nkv + p] = GgmlMath.DotF16Order(q0 + h * hd, r0, hd) * scale;
             }
@@ -99,7 +99,7 @@ internal sealed unsafe class AttentionWork : IParallelWork
         for (int p = 0; p < n; p++)
         {
             Half* v = _kv.V(table[p / B], _layer, p % B) + g * hd;
-            TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(v, hd), row);
+            fixed (float* r0 = row) HalfWiden.ToSingle(v, r0, hd);
             int lane = p % Pad;
             for (int h = 0; h < group; h++)
             {

@@ -44,3 +44,21 @@ public class GgmlMathTests
         }
     }
 }
+
+public class HalfWidenTests
+{
+    [Fact]
+    public unsafe void Widening_equals_System_Half_for_every_bit_pattern()
+    {
+        var src = new Half[65536 + 7];
+        for (int i = 0; i < src.Length; i++) src[i] = BitConverter.UInt16BitsToHalf((ushort)i);
+        var dst = new float[src.Length];
+        fixed (Half* s = src) fixed (float* d = dst) HalfWiden.ToSingle(s, d, src.Length);
+        for (int i = 0; i < src.Length; i++)
+        {
+            float want = (float)src[i];
+            if (float.IsNaN(want)) Assert.True(float.IsNaN(dst[i]), $"bits {i:X4}");
+            else Assert.Equal(BitConverter.SingleToInt32Bits(want), BitConverter.SingleToInt32Bits(dst[i]));
+        }
+    }
+}
