@@ -115,6 +115,8 @@ public sealed class PonderServer : IAsyncDisposable
         try
         {
             await next(ctx);
+            if (ctx.Response.StatusCode == 405 && !ctx.Response.HasStarted)
+                await WriteError(ctx, 405, $"{ctx.Request.Method} is not allowed on {ctx.Request.Path}", "invalid_request_error", null, "method_not_allowed");
         }
         catch (ApiException e)
         {

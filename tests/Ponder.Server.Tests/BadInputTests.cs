@@ -118,6 +118,12 @@ public class BadInputTests(ServerFixture f) : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task Wrong_method_gets_an_error_object()
+    {
+        await AssertError(await f.S.Http.GetAsync(Chat), 404, "GET on a POST endpoint");
+    }
+
+    [Fact]
     public async Task Table_has_at_least_forty_cases() => Assert.True(Cases().Count >= 40);
 
     static async Task AssertError(HttpResponseMessage res, int status, string name)

@@ -63,7 +63,7 @@ public static class BenchServeCommand
 
     public sealed record BenchServeResult(string Url, string Model, int Clients, double DurationSeconds, int MaxTokens,
         long Requests, long Errors, long GeneratedTokens, double RequestsPerSecond, double TokensPerSecond,
-        double TtftP50Ms, double TtftP99Ms, double ItlP50Ms, double ItlP99Ms, long MemoryStartBytes, long MemoryMidBytes, long MemoryEndBytes,
+        double TtftP50Ms, double TtftP99Ms, double ItlP50Ms, double ItlP99Ms, long MemoryStartBytes, long MemoryMidBytes, long MemoryEndBytes, long HeapStartBytes, long HeapMidBytes, long HeapEndBytes,
         string? FirstError);
 
     sealed class Stats
@@ -85,7 +85,8 @@ public static class BenchServeCommand
         if (key != null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         using var models = JsonDocument.Parse(await http.GetStringAsync("v1/models", ct));
         string model = models.RootElement.GetProperty("data")[0].GetProperty("id").GetString()!;
-        long memStart = await Memory(http, ct), memMid = 0;
+        var (memStart, heapStart) = await Memory(http, ct);
+        long memMid = 0, heapMid = 0;
         var stats = new Stats();
         var clock = Stopwatch.StartNew();
         var deadline = clock.Elapsed + span;
@@ -102,31 +103,32 @@ public static class BenchServeCommand
         var midTask = Task.Run(async () =>
         {
             await Task.Delay(span / 2, ct);
-            memMid = await Memory(http, ct);
+            (memMid, heapMid) = await Memory(http, ct);
         }, ct);
         await Task.WhenAll(workers);
         await midTask;
         double seconds = clock.Elapsed.TotalSeconds;
-        long memEnd = await Memory(http, ct);
+        var (memEnd, heapEnd) = await Memory(http, ct);
         stats.Ttft.Sort();
         stats.Itl.Sort();
         return new BenchServeResult(baseUri.ToString(), model, clients, Math.Round(seconds, 2), maxTokens, stats.Requests, stats.Errors, stats.Tokens,
             Math.Round(stats.Requests / seconds, 2), Math.Round(stats.Tokens / seconds, 1),
             Pct(stats.Ttft, 0.50), Pct(stats.Ttft, 0.99), Pct(stats.Itl, 0.50), Pct(stats.Itl, 0.99),
-            memStart, memMid, memEnd, stats.FirstError);
+            memStart, memMid, memEnd, heapStart, heapMid, heapEnd, stats.FirstError);
     }
 
     static double Pct(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))], 3);
 
-    static async Task<long> Memory(HttpClient http, CancellationToken ct)
+    /// <summary>The server's working set and managed heap, from /health.</summary>
+    static async Task<(long, long)> Memory(HttpClient http, CancellationToken ct)
     {
         try
         {
             using var doc = JsonDocument.Parse(await http.GetStringAsync("health", ct));
-            return doc.RootElement.GetProperty("memory_bytes").GetInt64();
+            return (doc.RootElement.GetProperty("memory_bytes").GetInt64(), doc.RootElement.GetProperty("gc_heap_bytes").GetInt64());
         }
-        catch (Exception) when (!ct.IsCancellationRequested) { return -1; }
+        catch (Exception) when (!ct.IsCancellationRequested) { return (-1, -1); }
     }
 
     static async Task OneRequest(HttpClient http, string body, Stats stats, CancellationToken ct)
@@ -187,6 +189,7 @@ public static class BenchServeCommand
         Console.WriteLine($"  TTFT         p50 {r.TtftP50Ms,9:F1} ms   p99 {r.TtftP99Ms,9:F1} ms");
         Console.WriteLine($"  inter-token  p50 {r.ItlP50Ms,9:F2} ms   p99 {r.ItlP99Ms,9:F2} ms");
         Console.WriteLine($"  errors       {r.Errors,10}{(r.FirstError != null ? "   first: " + r.FirstError : "")}");
-        Console.WriteLine($"  server memory (working set) start {r.MemoryStartBytes / 1048576.0:F1} MiB, middle {r.MemoryMidBytes / 1048576.0:F1} MiB, end {r.MemoryEndBytes / 1048576.0:F1} MiB");
+        Console.WriteLine($"  server working set   start {r.MemoryStartBytes / 1048576.0,7:F1} MiB   middle {r.MemoryMidBytes / 1048576.0,7:F1} MiB   end {r.MemoryEndBytes / 1048576.0,7:F1} MiB");
+        Console.WriteLine($"  server managed heap  start {r.HeapStartBytes / 1048576.0,7:F1} MiB   middle {r.HeapMidBytes / 1048576.0,7:F1} MiB   end {r.HeapEndBytes / 1048576.0,7:F1} MiB");
     }
 }

@@ -64,4 +64,4 @@ public sealed record TokenizeResponse(int[] Tokens, int Count, int MaxModelLen, 
 
 public sealed record DetokenizeResponse(string Content);
 
-public sealed record HealthResponse(string Status, string Model, int Running, int Waiting, int KvBlocksTotal, int KvBlocksUsed, long MemoryBytes);
+public sealed record HealthResponse(string Status, string Model, int Running, int Waiting, int KvBlocksTotal, int KvBlocksUsed, long MemoryBytes, long GcHeapBytes);

@@ -15,7 +15,7 @@ public static class HealthEndpoints
         {
             var st = s.Model.Engine.Stats;
             var body = new HealthResponse(s.ShuttingDown ? "shutting_down" : "ok", s.Model.Id, st.Running, st.Waiting,
-                st.Kv.Total, st.Kv.Used, Environment.WorkingSet);
+                st.Kv.Total, st.Kv.Used, Environment.WorkingSet, GC.GetGCMemoryInfo().HeapSizeBytes);
             return TypedResults.Json(body, ApiJson.Options, statusCode: s.ShuttingDown ? 503 : 200);
         });
         return app;
