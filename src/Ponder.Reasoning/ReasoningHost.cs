@@ -21,19 +21,19 @@ public sealed class ReasoningHost : IDisposable
     public StrategyRunner Runner { get; }
     public string ModelPath { get; }
 
-    public ReasoningHost(string modelPath, string? prmPath, int maxBudget, Budget limits, int threads)
+    public ReasoningHost(string modelPath, string? prmPath, int maxBudget, Budget limits, int threads, int parallel = 1)
     {
         ModelPath = modelPath;
         _policy = Transformer.Load(modelPath, threads);
         try
         {
             PolicyTokenizer = Tokenizer.FromGguf(_policy.File.Metadata);
-            int n = Math.Max(maxBudget, 4);
+            int n = Math.Max(maxBudget, 4), live = n * Math.Max(1, parallel);
             // Every candidate of a round may hold a whole solution at once (forks share the prompt).
             int perSeq = Math.Min(_policy.Config.ContextLength, limits.MaxTokens + limits.MaxStepTokens + 128);
             Policy = new InferenceEngine(_policy, new TokenizerText(PolicyTokenizer), new EngineOptions
             {
-                KvTokens = (n + 4) * perSeq, MaxN = n, MaxRunningSequences = Math.Max(64, n),
+                KvTokens = (live + 4) * perSeq, MaxN = n, MaxRunningSequences = Math.Max(64, live),
             });
             if (prmPath != null)
             {
@@ -42,7 +42,7 @@ public sealed class ReasoningHost : IDisposable
                 int prmSeq = Math.Min(_prmModel.Config.ContextLength, limits.MaxTokens + 128);
                 PrmEngine = new InferenceEngine(_prmModel, new TokenizerText(prmTok), new EngineOptions
                 {
-                    KvTokens = (n + 4) * prmSeq * 2, MaxRunningSequences = Math.Max(64, n),
+                    KvTokens = (live + 4) * prmSeq * 2, MaxRunningSequences = Math.Max(64, live),
                 });
                 Prm = new EnginePrmVerifier(PrmEngine, prmTok);
             }

@@ -28,10 +28,11 @@ public static class EvalCommand
         var prm = new Option<string?>("--prm") { Description = "Process reward model GGUF (default: models/ponder-arith-prm.gguf when present)" };
         var policyOut = new Option<string?>("--policy-out") { Description = "Where to save the learned auto policy besides DIR (default: MODEL.auto.json; 'none' to skip)" };
         var threads = CommonOptions.Threads();
+        var parallel = new Option<int>("--parallel") { Description = "Problems run at once (1 = exact forward-pass counts; more batches across problems, FLOPs stay exact)", DefaultValueFactory = _ => 1 };
         var k = new StrategyKnobs();
         var cmd = new Command("eval", "Accuracy vs test-time compute of strategies and budgets, with plots")
         {
-            task, count, problemsFile, strategies, budgets, limit, output, model, prm, policyOut, threads,
+            task, count, problemsFile, strategies, budgets, limit, output, model, prm, policyOut, threads, parallel,
         };
         foreach (var o in new Option[] { k.Temperature, k.Seed, k.MaxTokens, k.MaxStepTokens, k.MaxSteps, k.Expansions, k.Aggregation, k.PrmAggregation, k.RoundSize, k.StopRule, k.ResampleTemperature, k.WeightedVote })
             cmd.Options.Add(o);
@@ -53,14 +54,16 @@ public static class EvalCommand
             if (prmPath == null && names.FirstOrDefault(StrategyRegistry.NeedsVerifier) is { } needs)
                 throw new ArgumentException($"strategy '{needs}' needs a process verifier; pass --prm PRM_MODEL.gguf");
             var limits = k.Limits(r);
-            using var host = new ReasoningHost(modelPath, prmPath, bs.Max(), limits, r.GetValue(threads));
+            int par = Math.Max(1, r.GetValue(parallel));
+            using var host = new ReasoningHost(modelPath, prmPath, bs.Max(), limits, r.GetValue(threads), par);
             string? po = r.GetValue(policyOut);
             var runner = new EvalRunner
             {
                 Problems = problems, Strategies = names, Budgets = bs, OutDir = r.GetValue(output)!, Limits = limits, Options = options,
                 PolicyPath = po == "none" ? null : po ?? Ponder.Reasoning.Strategies.AutoPolicy.PathFor(modelPath),
                 Create = (name, policy) => host.Create(name, options, policy),
-                Run = (s, p, b, c) => host.Runner.RunAsync(s, p, b, c),
+                Parallelism = par,
+                Run = (s, p, b, c) => host.Runner.RunAsync(s, p, b, c, exclusive: par == 1),
             };
             List<EvalRow> rows = [];
             await AnsiConsole.Progress()

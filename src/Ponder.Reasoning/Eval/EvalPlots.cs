@@ -69,7 +69,7 @@ public static class EvalPlots
         plt.YLabel("coverage = pass@k (%)");
         plt.Title("Coverage vs samples");
         plt.Axes.SetLimitsY(0, 100);
-        plt.ShowLegend(Alignment.LowerRight);
+        plt.ShowLegend(Alignment.UpperLeft);
         plt.SavePng(path, 900, 550);
         return fit;
     }

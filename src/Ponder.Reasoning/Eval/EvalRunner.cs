@@ -24,6 +24,8 @@ public sealed class EvalRunner
     public required Func<ITestTimeStrategy, Problem, Budget, CancellationToken, Task<StrategyResult>> Run { get; init; }
     public Budget Limits { get; init; } = new(1);
     public StrategyOptions Options { get; init; } = new();
+    /// <summary>Problems run at once (1 = one at a time, exact forward-pass counts; more = better batching).</summary>
+    public int Parallelism { get; init; } = 1;
     /// <summary>Extra place to save the learned auto policy (next to the model).</summary>
     public string? PolicyPath { get; init; }
 
@@ -37,49 +39,50 @@ public sealed class EvalRunner
         var rows = Load(ResultsPath);
         var done = rows.Select(r => r.Key).ToHashSet();
         await using var w = new StreamWriter(ResultsPath, append: true, new UTF8Encoding(false)) { NewLine = "\n" };
+        var gate = new object();
+        int k = 0;
 
-        async Task One(string name, ITestTimeStrategy s, int budget, Problem p)
+        // Every problem of one (strategy, budget), up to Parallelism at a time; rows are written as they finish.
+        async Task Cell(string name, string bar, ITestTimeStrategy s, int budget, int total)
         {
-            if (done.Contains(EvalRow.KeyOf(p.Id, name, budget))) return;
-            var r = await Run(s, p, Limits with { N = budget }, ct);
-            var row = EvalRow.From(p, budget, r with { Strategy = name });
-            rows.Add(row);
-            done.Add(row.Key);
-            await w.WriteLineAsync(JsonSerializer.Serialize(row, EvalRow.Json).AsMemory(), ct);
-            await w.FlushAsync(ct);
+            var todo = new List<Problem>();
+            foreach (var p in Problems)
+                if (done.Contains(EvalRow.KeyOf(p.Id, name, budget))) progress?.Report(new(bar, ++k, total));
+                else todo.Add(p);
+            await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Parallelism), CancellationToken = ct },
+                async (p, c) =>
+                {
+                    var r = await Run(s, p, Limits with { N = budget }, c);
+                    var row = EvalRow.From(p, budget, r with { Strategy = name });
+                    lock (gate)
+                    {
+                        rows.Add(row);
+                        done.Add(row.Key);
+                        w.WriteLine(JsonSerializer.Serialize(row, EvalRow.Json));
+                        w.Flush();
+                        progress?.Report(new(bar, ++k, total));
+                    }
+                });
         }
 
         foreach (var name in Strategies.Where(s => s != "auto"))
         {
             var s = Create(name, null);
             var budgets = name == "greedy" ? [1] : Budgets;
-            int total = budgets.Count * Problems.Count, k = 0;
-            foreach (int b in budgets)
-                foreach (var p in Problems)
-                {
-                    await One(name, s, b, p);
-                    progress?.Report(new(name, ++k, total));
-                }
+            k = 0;
+            foreach (int b in budgets) await Cell(name, name, s, b, budgets.Count * Problems.Count);
         }
         if (Strategies.Contains("auto"))
         {
             var probe = new ProbeStrategy(Options);
-            int total = Problems.Count * (1 + Budgets.Count), k = 0;
-            foreach (var p in Problems)
-            {
-                await One("probe", probe, probe.Samples, p);
-                progress?.Report(new("auto", ++k, total));
-            }
+            int total = Problems.Count * (1 + Budgets.Count);
+            k = 0;
+            await Cell("probe", "auto", probe, probe.Samples, total);
             var policy = AutoLearner.Learn(rows, Budgets, probe.Samples);
             policy.Save(Path.Combine(OutDir, "auto-policy.json"));
             if (PolicyPath != null) policy.Save(PolicyPath);
             var auto = Create("auto", policy);
-            foreach (int b in Budgets)
-                foreach (var p in Problems)
-                {
-                    await One("auto", auto, b, p);
-                    progress?.Report(new("auto", ++k, total));
-                }
+            foreach (int b in Budgets) await Cell("auto", "auto", auto, b, total);
         }
         return rows;
     }

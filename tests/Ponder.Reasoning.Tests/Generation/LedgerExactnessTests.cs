@@ -78,7 +78,14 @@ public sealed class LedgerExactnessTests : IDisposable
         // n - 1 prompt tokens once, then each fork computes the last prompt token itself and samples its own first token.
         Assert.Equal(n - 1 + 6, l.PromptTokensComputed);
         Assert.True(kids.Select(k => k.Text).Distinct().Count() > 1);
-        foreach (var k in kids) k.Dispose();
+
+        // A round of forks advances together: 6 × 4 tokens in about 4 engine steps, not 24.
+        var before = await EngineGenerator.QuiesceAsync(engine);
+        var again = await lm.ExtendAsync(Enumerable.Range(0, 6).Select(i => new StepRequest(root, (ulong)i + 100)).ToArray());
+        var after = await EngineGenerator.QuiesceAsync(engine);
+        Assert.True(again.Sum(k => k.Tokens) >= 12);
+        Assert.InRange(after.Steps - before.Steps, 1, 4 + 2); // +2: a fork whose turn is queued while a step runs joins the next
+        foreach (var k in kids.Concat(again)) k.Dispose();
     }
 }
 
