@@ -10,6 +10,7 @@ public readonly unsafe struct WeightMatrix(GgmlType type, byte* data, int rows, 
     public byte* Data { get; } = data;
     public int Rows { get; } = rows;
     public int Cols { get; } = cols;
-    public long RowBytes => GgmlTypeInfo.RowBytes(Type, Cols);
+    /// <summary>Bytes per row, computed once (kernels ask for it per row).</summary>
+    public long RowBytes { get; } = GgmlTypeInfo.RowBytes(type, cols);
     public byte* Row(int r) => Data + r * RowBytes;
 }
