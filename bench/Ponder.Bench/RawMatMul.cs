@@ -6,7 +6,7 @@ using Kernels = Ponder.Kernels;
 
 namespace Ponder.Bench;
 
-/// <summary>`raw TYPE M [ISA]`: a quick Stopwatch loop over one Qwen2.5-0.5B gate-shaped matrix
+/// <summary>`raw TYPE M [ISA] [N] [K]`: a quick Stopwatch loop over one Qwen2.5-0.5B gate-shaped matrix
 /// (N=4864, K=896; 1024 for k-quants), for iterating on a kernel without BenchmarkDotNet's minutes.
 /// Prints the best of 7 runs as ms and weight GB/s. Use BenchmarkDotNet (MatMulBenchmarks) for reported figures.</summary>
 internal static unsafe class RawMatMul
@@ -16,8 +16,8 @@ internal static unsafe class RawMatMul
         var type = Enum.Parse<GgmlType>(args[1]);
         int m = int.Parse(args[2]);
         var isa = args.Length > 3 ? Enum.Parse<KernelIsa>(args[3], true) : KernelPaths.Best;
-        const int n = 4864;
-        int k = type is GgmlType.Q4_K or GgmlType.Q6_K ? 1024 : 896;
+        int n = args.Length > 4 ? int.Parse(args[4]) : 4864;
+        int k = args.Length > 5 ? int.Parse(args[5]) : type is GgmlType.Q4_K or GgmlType.Q6_K ? 1024 : 896;
         long rowBytes = GgmlTypeInfo.RowBytes(type, k);
         byte* w = (byte*)NativeMemory.AlignedAlloc((nuint)(rowBytes * n), 64);
         var rng = new Random(1);
