@@ -27,6 +27,21 @@ internal static unsafe class RawMatMul
             for (int i = 0; i < k; i++) row[i] = (float)(rng.NextDouble() * 2 - 1);
             Quantize.Row(type, row, new Span<byte>(w + o * rowBytes, (int)rowBytes));
         }
+        // PONDER_RAW_MMAP=1: run on a file mapping of the same bytes (page-cache pages, as a loaded GGUF is).
+        System.IO.MemoryMappedFiles.MemoryMappedFile? mmf = null;
+        System.IO.MemoryMappedFiles.MemoryMappedViewAccessor? view = null;
+        byte* wAnon = w;
+        if (Environment.GetEnvironmentVariable("PONDER_RAW_MMAP") == "1")
+        {
+            string path = Path.Combine(Path.GetTempPath(), $"ponder-raw-{Environment.ProcessId}.bin");
+            using (var fs = File.Create(path)) fs.Write(new ReadOnlySpan<byte>(w, checked((int)(rowBytes * n))));
+            mmf = System.IO.MemoryMappedFiles.MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+            view = mmf.CreateViewAccessor(0, 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+            byte* pm = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pm);
+            w = pm;
+            File.Delete(path);
+        }
         var x = new float[m * k];
         for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
         var xq = new byte[Kernels.MatMul.ActivationBytes(type, k, m)];
@@ -47,6 +62,7 @@ internal static unsafe class RawMatMul
             best = Math.Min(best, sw.Elapsed.TotalMilliseconds / reps);
         }
         Console.WriteLine($"{type} m={m} {isa}: {best:F3} ms  {rowBytes * n / best / 1e6:F1} GB/s  {2.0 * n * k * m / best / 1e6:F1} GFLOP/s  quantize {bestQ:F3} ms");
-        NativeMemory.AlignedFree(w);
+        view?.Dispose(); mmf?.Dispose();
+        NativeMemory.AlignedFree(wAnon);
     }
 }
