@@ -6,7 +6,7 @@ using Kernels = Ponder.Kernels;
 
 namespace Ponder.Bench;
 
-/// <summary>`raw TYPE M [ISA]`: a quick Stopwatch loop over one Qwen2.5-0.5B gate-shaped matrix
+/// <summary>`raw TYPE M [ISA] [N] [K]`: a quick Stopwatch loop over one Qwen2.5-0.5B gate-shaped matrix
 /// (N=4864, K=896; 1024 for k-quants), for iterating on a kernel without BenchmarkDotNet's minutes.
 /// Prints the best of 7 runs as ms and weight GB/s. Use BenchmarkDotNet (MatMulBenchmarks) for reported figures.</summary>
 internal static unsafe class RawMatMul
@@ -16,8 +16,8 @@ internal static unsafe class RawMatMul
         var type = Enum.Parse<GgmlType>(args[1]);
         int m = int.Parse(args[2]);
         var isa = args.Length > 3 ? Enum.Parse<KernelIsa>(args[3], true) : KernelPaths.Best;
-        const int n = 4864;
-        int k = type is GgmlType.Q4_K or GgmlType.Q6_K ? 1024 : 896;
+        int n = args.Length > 4 ? int.Parse(args[4]) : 4864;
+        int k = args.Length > 5 ? int.Parse(args[5]) : type is GgmlType.Q4_K or GgmlType.Q6_K ? 1024 : 896;
         long rowBytes = GgmlTypeInfo.RowBytes(type, k);
         byte* w = (byte*)NativeMemory.AlignedAlloc((nuint)(rowBytes * n), 64);
         var rng = new Random(1);
@@ -26,6 +26,21 @@ internal static unsafe class RawMatMul
         {
             for (int i = 0; i < k; i++) row[i] = (float)(rng.NextDouble() * 2 - 1);
             Quantize.Row(type, row, new Span<byte>(w + o * rowBytes, (int)rowBytes));
+        }
+        // PONDER_RAW_MMAP=1: run on a file mapping of the same bytes (page-cache pages, as a loaded GGUF is).
+        System.IO.MemoryMappedFiles.MemoryMappedFile? mmf = null;
+        System.IO.MemoryMappedFiles.MemoryMappedViewAccessor? view = null;
+        byte* wAnon = w;
+        if (Environment.GetEnvironmentVariable("PONDER_RAW_MMAP") == "1")
+        {
+            string path = Path.Combine(Path.GetTempPath(), $"ponder-raw-{Environment.ProcessId}.bin");
+            using (var fs = File.Create(path)) fs.Write(new ReadOnlySpan<byte>(w, checked((int)(rowBytes * n))));
+            mmf = System.IO.MemoryMappedFiles.MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+            view = mmf.CreateViewAccessor(0, 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+            byte* pm = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pm);
+            w = pm;
+            File.Delete(path);
         }
         var x = new float[m * k];
         for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
@@ -47,6 +62,7 @@ internal static unsafe class RawMatMul
             best = Math.Min(best, sw.Elapsed.TotalMilliseconds / reps);
         }
         Console.WriteLine($"{type} m={m} {isa}: {best:F3} ms  {rowBytes * n / best / 1e6:F1} GB/s  {2.0 * n * k * m / best / 1e6:F1} GFLOP/s  quantize {bestQ:F3} ms");
-        NativeMemory.AlignedFree(w);
+        view?.Dispose(); mmf?.Dispose();
+        NativeMemory.AlignedFree(wAnon);
     }
 }

@@ -35,7 +35,18 @@ internal static unsafe class Block32MatMul
                 for (int b = 0; b < nb; b++) dx[(long)r * nb + b] = Fp16.Load(xr + 34 * b);
             }
             int last = o1 - 1;
-            for (int o = o0; o < o1; o += 4)
+            int oStart = o0;
+            if (m == 1)
+            {
+                // Decode (one activation row): 8 weight rows per pass share the activation block, its −8·Σx
+                // and the scale conversion.
+                for (; oStart + 8 <= o1; oStart += 8)
+                {
+                    int rb = (int)(w.Row(oStart + 1) - w.Row(oStart));
+                    Tile8x1<TW, TDot>(w.Row(oStart), rb, x, nb, dx, y + oStart);
+                }
+            }
+            for (int o = oStart; o < o1; o += 4)
             {
                 byte* w0 = w.Row(o), w1 = w.Row(Math.Min(o + 1, last)), w2 = w.Row(Math.Min(o + 2, last)), w3 = w.Row(Math.Min(o + 3, last));
                 int valid = Math.Min(4, o1 - o);
@@ -66,6 +77,41 @@ internal static unsafe class Block32MatMul
     static Vector256<float> Lane2(Vector128<float> v) => Avx2.BroadcastScalarToVector256(Sse.Shuffle(v, v, 0xAA));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<float> Lane3(Vector128<float> v) => Avx2.BroadcastScalarToVector256(Sse.Shuffle(v, v, 0xFF));
+
+    /// <summary>8 consecutive weight rows (stride rb bytes) × 1 activation row; per pair the same operations
+    /// as <see cref="Tile4x1{TW, TDot}"/>. The 8 scales d_w·d_x go through memory so each is one broadcast load.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Tile8x1<TW, TDot>(byte* w0, int rb, byte* x, int nb, float* dx, float* y)
+        where TW : IBlock32Weights where TDot : IDot8
+    {
+        var a0 = Vector256<float>.Zero; var a1 = Vector256<float>.Zero;
+        var a2 = Vector256<float>.Zero; var a3 = Vector256<float>.Zero;
+        var a4 = Vector256<float>.Zero; var a5 = Vector256<float>.Zero;
+        var a6 = Vector256<float>.Zero; var a7 = Vector256<float>.Zero;
+        int wb = TW.Bytes;
+        var eight = Vector256.Create((byte)8);
+        float* d = stackalloc float[8];
+        for (int b = 0; b < nb; b++, w0 += wb)
+        {
+            var xv = Avx.LoadVector256((sbyte*)(x + 34 * b + 2));
+            var h = Vector256.Create((int)*(ushort*)w0, *(ushort*)(w0 + rb), *(ushort*)(w0 + 2 * rb), *(ushort*)(w0 + 3 * rb),
+                *(ushort*)(w0 + 4 * rb), *(ushort*)(w0 + 5 * rb), *(ushort*)(w0 + 6 * rb), *(ushort*)(w0 + 7 * rb));
+            Avx.Store(d, SimdHelpers.FiniteHalfToSingle(h) * Vector256.Create(dx[b]));
+            var e = TW.SubtractEightSumX ? Vector256<int>.Zero - TDot.Dot(eight, xv) : Vector256<int>.Zero;
+            a0 = Fma.MultiplyAdd(Vector256.Create(d[0]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0), xv)), a0);
+            a1 = Fma.MultiplyAdd(Vector256.Create(d[1]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + rb), xv)), a1);
+            a2 = Fma.MultiplyAdd(Vector256.Create(d[2]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 2 * rb), xv)), a2);
+            a3 = Fma.MultiplyAdd(Vector256.Create(d[3]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 3 * rb), xv)), a3);
+            a4 = Fma.MultiplyAdd(Vector256.Create(d[4]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 4 * rb), xv)), a4);
+            a5 = Fma.MultiplyAdd(Vector256.Create(d[5]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 5 * rb), xv)), a5);
+            a6 = Fma.MultiplyAdd(Vector256.Create(d[6]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 6 * rb), xv)), a6);
+            a7 = Fma.MultiplyAdd(Vector256.Create(d[7]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 7 * rb), xv)), a7);
+        }
+        y[0] = SimdHelpers.HSumFloat8(a0); y[1] = SimdHelpers.HSumFloat8(a1);
+        y[2] = SimdHelpers.HSumFloat8(a2); y[3] = SimdHelpers.HSumFloat8(a3);
+        y[4] = SimdHelpers.HSumFloat8(a4); y[5] = SimdHelpers.HSumFloat8(a5);
+        y[6] = SimdHelpers.HSumFloat8(a6); y[7] = SimdHelpers.HSumFloat8(a7);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Tile4x1<TW, TDot>(byte* w0, byte* w1, byte* w2, byte* w3, byte* x, int nb, float* dx, float* y, int valid)

@@ -59,11 +59,11 @@ internal unsafe struct Q4_0Weights : IBlock32Weights
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static WBlock Load(byte* block)
     {
-        var q = Sse2.LoadVector128(block + 2);
-        var mask = Vector128.Create((byte)0xF);
-        var lo = q & mask;
-        var hi = Sse2.ShiftRightLogical(q.AsUInt16(), 4).AsByte() & mask;
-        return new WBlock { U = Vector256.Create(lo, hi) };
+        // The 16 bytes in both halves (one broadcast load), the upper half shifted right by 4: low nibbles
+        // in bytes 0-15, high nibbles in 16-31, with no cross-lane insert.
+        var q = Avx2.BroadcastVector128ToVector256(block + 2);
+        var hiShift = Avx2.ShiftRightLogicalVariable(q.AsUInt64(), Vector256.Create(0UL, 0UL, 4UL, 4UL));
+        return new WBlock { U = hiShift.AsByte() & Vector256.Create((byte)0xF) };
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -65,9 +65,59 @@ internal static unsafe class FloatMatMul
             }
         }
         else xf = (float*)x;
+        // With several activation rows, widen each 16-bit weight row to float32 once (exact, so the dots
+        // are unchanged) and run the F32 tiles on it: the conversion is then paid once per row, not per tile.
+        bool widenRow = TW.Size == 2 && m >= 8;
+        float* wf = widenRow ? (float*)NativeMemory.AlignedAlloc((nuint)((long)k * 4 + 64), 64) : null;
         try
         {
-            float* lanes = stackalloc float[32 * 4];
+            if (widenRow)
+            {
+                float* lanes = stackalloc float[32 * 4];
+                for (int o = o0; o < o1; o++)
+                {
+                    Widen<TW>(w.Row(o), wf, k, wide);
+                    byte* wr = (byte*)wf;
+                    int r = 0;
+                    for (; r + 4 <= m; r += 4)
+                    {
+                        if (wide) Lanes4x512<F32Elems>(wr, xf + (long)r * k, k, lanes);
+                        else Lanes4x256<F32Elems>(wr, xf + (long)r * k, k, lanes);
+                        for (int i = 0; i < 4; i++) y[(long)(r + i) * ldy + o] = ScalarDots.Reduce32(lanes + 32 * i);
+                    }
+                    for (; r < m; r++)
+                    {
+                        if (wide) Lanes1x512<F32Elems>(wr, xf + (long)r * k, k, lanes);
+                        else Lanes1x256<F32Elems>(wr, xf + (long)r * k, k, lanes);
+                        y[(long)r * ldy + o] = ScalarDots.Reduce32(lanes);
+                    }
+                }
+                return;
+            }
+            float* lanes4 = stackalloc float[32 * 4];
+            RunDirect<TW>(w, xf, m, y, ldy, o0, o1, wide, lanes4);
+        }
+        finally
+        {
+            if (own) NativeMemory.Free(xf);
+            if (wf != null) NativeMemory.AlignedFree(wf);
+        }
+    }
+
+    /// <summary>dst[i] = (float)w[i], exactly (vector widening, scalar tail).</summary>
+    static void Widen<TW>(byte* w, float* dst, int k, bool wide) where TW : IFloatElems
+    {
+        int i = 0;
+        if (wide) for (; i + 16 <= k; i += 16) Avx512F.Store(dst + i, TW.Load16(w, i));
+        else for (; i + 8 <= k; i += 8) Avx.Store(dst + i, TW.Load8(w, i));
+        for (; i < k; i++) dst[i] = TW.Scalar(w, i);
+    }
+
+    static void RunDirect<TW>(in WeightMatrix w, float* xf, int m, float* y, int ldy, int o0, int o1, bool wide, float* lanes)
+        where TW : IFloatElems
+    {
+        int k = w.Cols;
+        {
             for (int o = o0; o < o1; o++)
             {
                 byte* wr = w.Row(o);
@@ -85,10 +135,6 @@ internal static unsafe class FloatMatMul
                     y[(long)r * ldy + o] = ScalarDots.Reduce32(lanes);
                 }
             }
-        }
-        finally
-        {
-            if (own) NativeMemory.Free(xf);
         }
     }
 

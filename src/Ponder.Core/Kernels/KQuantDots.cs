@@ -4,54 +4,12 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Ponder.Kernels;
 
-/// <summary>SIMD Q4_K·Q8_K and Q6_K·Q8_K dots with llama.cpp's AVX2 lane structure: 8 int lanes per
+/// <summary>SIMD Q6_K·Q8_K dot (Q4_K has its own tiled matmul, <see cref="Q4KMatMul"/>) with llama.cpp's AVX2 lane structure: 8 int lanes per
 /// super-block (lane l: values 4l..4l+3 of every 32-value chunk, scaled), one fma per super-block into an
-/// 8-lane float accumulator, hsum_float_8 at the end (<see cref="ScalarDots.Q4_K"/>,
-/// <see cref="ScalarDots.Q6_K"/>), so the result is bitwise equal to the scalar reference.
+/// 8-lane float accumulator, hsum_float_8 at the end (<see cref="ScalarDots.Q6_K"/>), so the result is bitwise equal to the scalar reference.
 /// One dot per (row, weight) pair, so batch invariance holds by construction.</summary>
 internal static unsafe class KQuantDots
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Q4_K<TDot>(byte* w, byte* x, int k) where TDot : IDot8
-    {
-        int nb = k / 256;
-        var acc = Vector256<float>.Zero;
-        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-        var mask = Vector256.Create((byte)0xF);
-        for (int b = 0; b < nb; b++, w += Q4KBlock.Bytes, x += Q8KBlock.Bytes)
-        {
-            var scales = new ReadOnlySpan<byte>(w + Q4KBlock.ScalesOffset, 12);
-            byte* q4 = w + Q4KBlock.QsOffset;
-            sbyte* q8 = (sbyte*)(x + Q8KBlock.QsOffset);
-            short* bs = (short*)(x + Q8KBlock.BsumsOffset);
-            var sumi = Vector256<int>.Zero;
-            int p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-            for (int j = 0; j < 4; j++)
-            {
-                Q4KBlock.ScaleMin(2 * j, scales, out int sc0, out int mn0);
-                Q4KBlock.ScaleMin(2 * j + 1, scales, out int sc1, out int mn1);
-                var q = Avx.LoadVector256(q4 + 32 * j);
-                var lo = q & mask;
-                var hi = Avx2.ShiftRightLogical(q.AsUInt16(), 4).AsByte() & mask;
-                var d0 = TDot.Dot(lo, Avx.LoadVector256(q8 + 64 * j));
-                var d1 = TDot.Dot(hi, Avx.LoadVector256(q8 + 64 * j + 32));
-                sumi += Avx2.MultiplyLow(d0, Vector256.Create(sc0)) + Avx2.MultiplyLow(d1, Vector256.Create(sc1));
-                // prod[j] = mins[2j]·s[2j] + mins[2j+1]·s[2j+1], s[k] = bsums[2k] + bsums[2k+1]
-                int pj = mn0 * (bs[4 * j] + bs[4 * j + 1]) + mn1 * (bs[4 * j + 2] + bs[4 * j + 3]);
-                if (j == 0) p0 = pj; else if (j == 1) p1 = pj; else if (j == 2) p2 = pj; else p3 = pj;
-            }
-            float yd = *(float*)x;
-            float d = yd * Fp16.Load(w);
-            float dmin = -yd * Fp16.Load(w + 2);
-            acc = Fma.MultiplyAdd(Vector256.Create(d), Avx.ConvertToVector256Single(sumi), acc);
-            m0 = MathF.FusedMultiplyAdd(dmin, p0, m0);
-            m1 = MathF.FusedMultiplyAdd(dmin, p1, m1);
-            m2 = MathF.FusedMultiplyAdd(dmin, p2, m2);
-            m3 = MathF.FusedMultiplyAdd(dmin, p3, m3);
-        }
-        return SimdHelpers.HSumFloat8(acc) + ((m0 + m2) + (m1 + m3));
-    }
-
     /// <summary>q6 is used unsigned (0..63) in the 8-bit dot and the −32 offset is taken off per lane with a
     /// second dot (32·x), which keeps each lane's integer exactly Σ (q − 32)·x over its four values.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -102,8 +60,6 @@ internal static unsafe class KQuantDots
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector256<int> Scales(sbyte a, sbyte b) => Vector256.Create(Vector128.Create((int)a), Vector128.Create((int)b));
 
-    public static float Q4_KAvx2(byte* w, byte* x, int k) => Q4_K<MaddDot8>(w, x, k);
-    public static float Q4_KVnni(byte* w, byte* x, int k) => Q4_K<VnniDot8>(w, x, k);
     public static float Q6_KAvx2(byte* w, byte* x, int k) => Q6_K<MaddDot8>(w, x, k);
     public static float Q6_KVnni(byte* w, byte* x, int k) => Q6_K<VnniDot8>(w, x, k);
 }

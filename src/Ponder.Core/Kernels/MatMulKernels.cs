@@ -22,7 +22,7 @@ internal static unsafe class MatMulKernels
                     else Block32MatMul.Run<Q4_0Weights, MaddDot8>(w, x, xRow, m, y, ldy, o0, o1);
                     return;
                 case GgmlType.Q4_K:
-                    RunPerDot(w, x, xRow, m, y, ldy, o0, o1, vnni ? &KQuantDots.Q4_KVnni : &KQuantDots.Q4_KAvx2);
+                    Q4KMatMul.Run(w, x, xRow, m, y, ldy, o0, o1);
                     return;
                 case GgmlType.Q6_K:
                     RunPerDot(w, x, xRow, m, y, ldy, o0, o1, vnni ? &KQuantDots.Q6_KVnni : &KQuantDots.Q6_KAvx2);

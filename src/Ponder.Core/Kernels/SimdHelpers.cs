@@ -54,6 +54,14 @@ internal static class SimdHelpers
         return bits.AsSingle() * Vector128.Create(5.192296858534828e+33f);
     }
 
+    /// <summary>The 8-lane form of <see cref="FiniteHalfToSingle(Vector128{int})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> FiniteHalfToSingle(Vector256<int> h)
+    {
+        var bits = Avx2.ShiftLeftLogical(h & Vector256.Create(0x8000), 16) | Avx2.ShiftLeftLogical(h & Vector256.Create(0x7fff), 13);
+        return bits.AsSingle() * Vector256.Create(5.192296858534828e+33f);
+    }
+
     /// <summary>Transposing horizontal sum: lane i of the result is the sum of all lanes of v_i.
     /// Integer adds are exact, so the order inside is free.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

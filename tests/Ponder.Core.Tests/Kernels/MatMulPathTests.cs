@@ -113,4 +113,31 @@ public unsafe class MatMulPathTests
             }
         }
     }
+
+    /// <summary>The shapes the tiles special-case: one activation row (decode tiles of 8 weight rows, ranges
+    /// that start off a multiple of 8), row counts around the 8-row tiles (Q4_K) and the m ≥ 8 row
+    /// widening (F16/BF16), each whole and split, against the scalar path.</summary>
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void TileEdgeShapesEqualScalar(GgmlType t)
+    {
+        var rng = new Random(99 + (int)t);
+        foreach (int m in new[] { 1, 7, 8, 9, 17 })
+        {
+            int n = 37, k = PickK(rng, t);
+            var (w, xq) = Make(rng, t, n, k, m);
+            var reference = Run(t, w, xq, n, k, m, KernelIsa.Scalar, null);
+            foreach (var isa in new[] { KernelIsa.Avx2, KernelIsa.Avx512 })
+            {
+                if (!KernelPaths.IsAvailable(isa)) continue;
+                foreach (var split in new[] { null, new Random(m) })
+                {
+                    var got = Run(t, w, xq, n, k, m, isa, split);
+                    for (int i = 0; i < got.Length; i++)
+                        Assert.True(BitConverter.SingleToInt32Bits(reference[i]) == BitConverter.SingleToInt32Bits(got[i]),
+                            $"{t} {isa} split={split != null} n={n} k={k} m={m} at {i / n},{i % n}: {got[i]} vs scalar {reference[i]}");
+                }
+            }
+        }
+    }
 }
