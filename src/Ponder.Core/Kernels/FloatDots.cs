@@ -68,13 +68,41 @@ internal static unsafe class FloatMatMul
         // With several activation rows, widen each 16-bit weight row to float32 once (exact, so the dots
         // are unchanged) and run the F32 tiles on it: the conversion is then paid once per row, not per tile.
         bool widenRow = TW.Size == 2 && m >= 8;
-        float* wf = widenRow ? (float*)NativeMemory.AlignedAlloc((nuint)((long)k * 4 + 64), 64) : null;
+        float* wf = widenRow ? (float*)NativeMemory.AlignedAlloc((nuint)((long)k * 8 + 64), 64) : null;
         try
         {
             if (widenRow)
             {
-                float* lanes = stackalloc float[32 * 4];
-                for (int o = o0; o < o1; o++)
+                float* lanes = stackalloc float[32 * 8];
+                int o = o0;
+                if (wide)
+                {
+                    // Two weight rows × four activation rows per tile (16 accumulators): each x load feeds two fmas.
+                    float* wf1 = wf + k;
+                    for (; o + 2 <= o1; o += 2)
+                    {
+                        Widen<TW>(w.Row(o), wf, k, wide);
+                        Widen<TW>(w.Row(o + 1), wf1, k, wide);
+                        int r = 0;
+                        for (; r + 4 <= m; r += 4)
+                        {
+                            Lanes2x4x512(wf, wf1, xf + (long)r * k, k, lanes);
+                            for (int i = 0; i < 4; i++)
+                            {
+                                y[(long)(r + i) * ldy + o] = ScalarDots.Reduce32(lanes + 32 * i);
+                                y[(long)(r + i) * ldy + o + 1] = ScalarDots.Reduce32(lanes + 128 + 32 * i);
+                            }
+                        }
+                        for (; r < m; r++)
+                        {
+                            Lanes1x512<F32Elems>((byte*)wf, xf + (long)r * k, k, lanes);
+                            y[(long)r * ldy + o] = ScalarDots.Reduce32(lanes);
+                            Lanes1x512<F32Elems>((byte*)wf1, xf + (long)r * k, k, lanes);
+                            y[(long)r * ldy + o + 1] = ScalarDots.Reduce32(lanes);
+                        }
+                    }
+                }
+                for (; o < o1; o++)
                 {
                     Widen<TW>(w.Row(o), wf, k, wide);
                     byte* wr = (byte*)wf;
@@ -185,6 +213,42 @@ internal static unsafe class FloatMatMul
         Avx512F.Store(a + 64, a20); Avx512F.Store(a + 80, a21);
         Avx512F.Store(a + 96, a30); Avx512F.Store(a + 112, a31);
         for (int r = 0; r < 4; r++) Tail<TW>(w, x + (long)r * k, i, k, a + 32 * r);
+    }
+
+    /// <summary>Lanes4x512 for two widened weight rows at once: lanes of (w0, row r) at a + 32r, of (w1, row r)
+    /// at a + 128 + 32r; per pair the same fma chain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Lanes2x4x512(float* w0, float* w1, float* x, int k, float* a)
+    {
+        var a00 = Vector512<float>.Zero; var a01 = Vector512<float>.Zero; var b00 = Vector512<float>.Zero; var b01 = Vector512<float>.Zero;
+        var a10 = Vector512<float>.Zero; var a11 = Vector512<float>.Zero; var b10 = Vector512<float>.Zero; var b11 = Vector512<float>.Zero;
+        var a20 = Vector512<float>.Zero; var a21 = Vector512<float>.Zero; var b20 = Vector512<float>.Zero; var b21 = Vector512<float>.Zero;
+        var a30 = Vector512<float>.Zero; var a31 = Vector512<float>.Zero; var b30 = Vector512<float>.Zero; var b31 = Vector512<float>.Zero;
+        float* x0 = x, x1 = x + k, x2 = x + 2 * k, x3 = x + 3 * k;
+        int i = 0;
+        for (; i + 32 <= k; i += 32)
+        {
+            var p0 = Avx512F.LoadVector512(w0 + i); var p1 = Avx512F.LoadVector512(w0 + i + 16);
+            var q0 = Avx512F.LoadVector512(w1 + i); var q1 = Avx512F.LoadVector512(w1 + i + 16);
+            var v = Avx512F.LoadVector512(x0 + i); a00 = Avx512F.FusedMultiplyAdd(p0, v, a00); b00 = Avx512F.FusedMultiplyAdd(q0, v, b00);
+            v = Avx512F.LoadVector512(x0 + i + 16); a01 = Avx512F.FusedMultiplyAdd(p1, v, a01); b01 = Avx512F.FusedMultiplyAdd(q1, v, b01);
+            v = Avx512F.LoadVector512(x1 + i); a10 = Avx512F.FusedMultiplyAdd(p0, v, a10); b10 = Avx512F.FusedMultiplyAdd(q0, v, b10);
+            v = Avx512F.LoadVector512(x1 + i + 16); a11 = Avx512F.FusedMultiplyAdd(p1, v, a11); b11 = Avx512F.FusedMultiplyAdd(q1, v, b11);
+            v = Avx512F.LoadVector512(x2 + i); a20 = Avx512F.FusedMultiplyAdd(p0, v, a20); b20 = Avx512F.FusedMultiplyAdd(q0, v, b20);
+            v = Avx512F.LoadVector512(x2 + i + 16); a21 = Avx512F.FusedMultiplyAdd(p1, v, a21); b21 = Avx512F.FusedMultiplyAdd(q1, v, b21);
+            v = Avx512F.LoadVector512(x3 + i); a30 = Avx512F.FusedMultiplyAdd(p0, v, a30); b30 = Avx512F.FusedMultiplyAdd(q0, v, b30);
+            v = Avx512F.LoadVector512(x3 + i + 16); a31 = Avx512F.FusedMultiplyAdd(p1, v, a31); b31 = Avx512F.FusedMultiplyAdd(q1, v, b31);
+        }
+        Avx512F.Store(a, a00); Avx512F.Store(a + 16, a01); Avx512F.Store(a + 32, a10); Avx512F.Store(a + 48, a11);
+        Avx512F.Store(a + 64, a20); Avx512F.Store(a + 80, a21); Avx512F.Store(a + 96, a30); Avx512F.Store(a + 112, a31);
+        float* b = a + 128;
+        Avx512F.Store(b, b00); Avx512F.Store(b + 16, b01); Avx512F.Store(b + 32, b10); Avx512F.Store(b + 48, b11);
+        Avx512F.Store(b + 64, b20); Avx512F.Store(b + 80, b21); Avx512F.Store(b + 96, b30); Avx512F.Store(b + 112, b31);
+        for (int r = 0; r < 4; r++)
+        {
+            Tail<F32Elems>((byte*)w0, x + (long)r * k, i, k, a + 32 * r);
+            Tail<F32Elems>((byte*)w1, x + (long)r * k, i, k, b + 32 * r);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

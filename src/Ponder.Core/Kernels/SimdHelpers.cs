@@ -7,30 +7,27 @@ namespace Ponder.Kernels;
 /// <summary>Vector building blocks shared by the SIMD dot kernels.</summary>
 internal static class SimdHelpers
 {
-    /// <summary>Exact fp16→fp32 for 8 values without F16C (which .NET does not expose): shift the
-    /// exponent/mantissa into place and multiply by 2^112 to rebias; subnormal halves become exact normal
-    /// floats through that multiply (F. Giesen's method). Inf/NaN get an all-ones exponent.</summary>
+    /// <summary>Exact fp16→fp32 for 8 values without F16C (which .NET does not expose), F. Giesen's
+    /// method: sign-extend each half to 32 bits and shift left 13, which puts exponent/mantissa in bits
+    /// 13-27 and the sign in bit 31; clear bits 28-30 and multiply by 2^112 to rebias (the multiply keeps
+    /// the sign, and subnormal halves become exact normal floats). Inf/NaN get an all-ones exponent.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> HalfToSingle(Vector128<ushort> h16)
     {
-        Vector256<int> h = Avx2.ConvertToVector256Int32(h16);
-        Vector256<int> o = Avx2.ShiftLeftLogical(h & Vector256.Create(0x7fff), 13);
+        Vector256<int> o = Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(h16.AsInt16()), 13) & Vector256.Create(unchecked((int)0x8FFFE000));
         Vector256<float> f = o.AsSingle() * Vector256.Create(5.192296858534828e+33f); // 2^112
-        Vector256<int> infNan = Vector256.Equals(h & Vector256.Create(0x7c00), Vector256.Create(0x7c00));
-        f = Vector256.ConditionalSelect(infNan.AsSingle(), (o | Vector256.Create(0x7f800000)).AsSingle(), f);
-        return (f.AsInt32() | Avx2.ShiftLeftLogical(h & Vector256.Create(0x8000), 16)).AsSingle();
+        Vector256<int> infNan = Vector256.Equals(o & Vector256.Create(0x0F800000), Vector256.Create(0x0F800000));
+        return Vector256.ConditionalSelect(infNan.AsSingle(), (o | Vector256.Create(0x7f800000)).AsSingle(), f);
     }
 
     /// <summary>The 512-bit form of <see cref="HalfToSingle(Vector128{ushort})"/> for 16 values.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> HalfToSingle(Vector256<ushort> h16)
     {
-        Vector512<int> h = Avx512F.ConvertToVector512Int32(h16);
-        Vector512<int> o = Avx512F.ShiftLeftLogical(h & Vector512.Create(0x7fff), 13);
+        Vector512<int> o = Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(h16.AsInt16()), 13) & Vector512.Create(unchecked((int)0x8FFFE000));
         Vector512<float> f = o.AsSingle() * Vector512.Create(5.192296858534828e+33f);
-        Vector512<int> infNan = Vector512.Equals(h & Vector512.Create(0x7c00), Vector512.Create(0x7c00));
-        f = Vector512.ConditionalSelect(infNan.AsSingle(), (o | Vector512.Create(0x7f800000)).AsSingle(), f);
-        return (f.AsInt32() | Avx512F.ShiftLeftLogical(h & Vector512.Create(0x8000), 16)).AsSingle();
+        Vector512<int> infNan = Vector512.Equals(o & Vector512.Create(0x0F800000), Vector512.Create(0x0F800000));
+        return Vector512.ConditionalSelect(infNan.AsSingle(), (o | Vector512.Create(0x7f800000)).AsSingle(), f);
     }
 
     /// <summary>llama.cpp's hsum_float_8: r_i = v_i + v_{i+4}, then (r0 + r2) + (r1 + r3); equal to
