@@ -52,7 +52,7 @@ public sealed class PolicyRunner : IDisposable
 }
 
 /// <summary>Per-k and overall results of <see cref="ArithEval.Run"/>.</summary>
-public sealed record EvalRow(string K, int Count, double Greedy, double PassAtN, double MajorityAtN, double? PrmBestOfN, double? MeanSampleAccuracy);
+public sealed record EvalRow(string K, int Count, int SampledCount, double Greedy, double PassAtN, double MajorityAtN, double? PrmBestOfN, double? MeanSampleAccuracy);
 
 public sealed record EvalReport(int Problems, int N, float Temperature, ulong Seed, List<EvalRow> Rows, double? StepAuroc, int ScoredSteps, double Seconds);
 
@@ -63,7 +63,7 @@ public sealed record EvalReport(int Problems, int N, float Temperature, ulong Se
 /// </summary>
 public static class ArithEval
 {
-    public static EvalReport Run(string policy, string? prm, int count, int n, float temperature, ulong seed, int threads, TextWriter log)
+    public static EvalReport Run(string policy, string? prm, int count, int n, float temperature, ulong seed, int threads, TextWriter log, int sampleCount = -1)
     {
         var sw = Stopwatch.StartNew();
         var problems = new ArithGenerator(seed).Take(count).ToList();
@@ -74,7 +74,9 @@ public static class ArithEval
         {
             greedy = runner.Generate(qs, 1, 0, seed).Select(s => s[0]).ToArray();
             log.WriteLine($"greedy done ({sw.Elapsed.TotalSeconds:F0}s)");
-            samples = runner.Generate(qs, n, temperature, seed);
+            // Sampling metrics on the first sampleCount problems (k is uniform, so any prefix is a fair subset).
+            int sc = sampleCount < 0 ? count : Math.Min(sampleCount, count);
+            samples = runner.Generate(qs.Take(sc).ToList(), n, temperature, seed);
             log.WriteLine($"samples done ({sw.Elapsed.TotalSeconds:F0}s)");
         }
         float[][]? prmScore = null; // per problem, per sample: min line score
@@ -83,8 +85,8 @@ public static class ArithEval
         {
             using var m = Transformer.Load(prm, threads);
             using var v = new ArithStepVerifier(m);
-            prmScore = new float[count][];
-            for (int i = 0; i < count; i++)
+            prmScore = new float[samples.Length][];
+            for (int i = 0; i < samples.Length; i++)
             {
                 prmScore[i] = new float[n];
                 for (int j = 0; j < n; j++)
@@ -104,10 +106,11 @@ public static class ArithEval
             var idx = Enumerable.Range(0, count).Where(i => k == 9 || problems[i].Steps == k).ToList();
             if (idx.Count == 0) continue;
             double G = 0, P = 0, M = 0, B = 0, S = 0;
-            foreach (int i in idx)
+            foreach (int i in idx) if (ArithChecker.IsCorrect(problems[i], greedy[i])) G++;
+            var sidx = idx.Where(i => i < samples.Length).ToList();
+            foreach (int i in sidx)
             {
                 var p = problems[i];
-                if (ArithChecker.IsCorrect(p, greedy[i])) G++;
                 var answers = samples[i].Select(ArithChecker.ExtractAnswer).ToArray();
                 int right = answers.Count(a => a == p.Answer);
                 if (right > 0) P++;
@@ -120,9 +123,9 @@ public static class ArithEval
                     if (answers[best] == p.Answer) B++;
                 }
             }
-            double c = idx.Count;
-            rows.Add(new EvalRow(k == 9 ? "all" : k.ToString(CultureInfo.InvariantCulture), idx.Count, G / c, P / c, M / c,
-                prmScore != null ? B / c : null, S / c));
+            double c = idx.Count, cs = Math.Max(1, sidx.Count);
+            rows.Add(new EvalRow(k == 9 ? "all" : k.ToString(CultureInfo.InvariantCulture), idx.Count, sidx.Count, G / c, P / cs, M / cs,
+                prmScore != null ? B / cs : null, S / cs));
         }
         return new EvalReport(count, n, temperature, seed, rows, prm != null ? Auroc(stepScores) : null, stepScores.Count, sw.Elapsed.TotalSeconds);
     }
@@ -167,12 +170,12 @@ public static class ArithEval
     {
         bool prm = r.Rows[0].PrmBestOfN != null;
         var sb = new StringBuilder();
-        sb.Append($"| k | problems | greedy | pass@{r.N} | majority@{r.N} |");
+        sb.Append($"| k | problems (sampled) | greedy | pass@{r.N} | majority@{r.N} |");
         sb.Append(prm ? $" PRM best-of-{r.N} |" : "").Append(" mean sample acc |\n");
         sb.Append("|---|---:|---:|---:|---:|").Append(prm ? "---:|" : "").Append("---:|\n");
         foreach (var row in r.Rows)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"| {row.K} | {row.Count} | {100 * row.Greedy:F1}% | {100 * row.PassAtN:F1}% | {100 * row.MajorityAtN:F1}% |");
+            sb.Append(CultureInfo.InvariantCulture, $"| {row.K} | {row.Count} ({row.SampledCount}) | {100 * row.Greedy:F1}% | {100 * row.PassAtN:F1}% | {100 * row.MajorityAtN:F1}% |");
             if (prm) sb.Append(CultureInfo.InvariantCulture, $" {100 * row.PrmBestOfN:F1}% |");
             sb.Append(CultureInfo.InvariantCulture, $" {100 * row.MeanSampleAccuracy:F1}% |\n");
         }

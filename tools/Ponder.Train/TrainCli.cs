@@ -65,10 +65,11 @@ public static class TrainCli
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 20261125 };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 2 };
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON here" };
-        var cmd = new Command("eval", "Greedy, pass@n, majority@n (and verifier best-of-n, AUROC) on fresh problems") { model, prm, count, n, temp, seed, threads, json };
+        var sampleCount = new Option<int>("--sample-count") { Description = "Problems (the first ones) for the sampling metrics; default: all", DefaultValueFactory = _ => -1 };
+        var cmd = new Command("eval", "Greedy, pass@n, majority@n (and verifier best-of-n, AUROC) on fresh problems") { model, prm, count, n, temp, seed, threads, json, sampleCount };
         cmd.SetAction(r =>
         {
-            var rep = ArithEval.Run(r.GetValue(model)!, r.GetValue(prm), r.GetValue(count), r.GetValue(n), r.GetValue(temp), r.GetValue(seed), r.GetValue(threads), Console.Error);
+            var rep = ArithEval.Run(r.GetValue(model)!, r.GetValue(prm), r.GetValue(count), r.GetValue(n), r.GetValue(temp), r.GetValue(seed), r.GetValue(threads), Console.Error, r.GetValue(sampleCount));
             Console.Write(ArithEval.Markdown(rep));
             if (r.GetValue(json) is { } j) ArithEval.WriteJson(rep, j);
             return 0;
