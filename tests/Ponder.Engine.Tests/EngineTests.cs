@@ -151,15 +151,6 @@ public sealed class EngineTests : IDisposable
         Assert.Equal(FinishReason.Stop, s.Sequences[0].Finish);
     }
 
-    /// <summary>Token t as text "t;" — enough to exercise streaming and stop strings without a vocabulary.</summary>
-    sealed class DigitText : ITokenText, IPieceDecoder
-    {
-        public IPieceDecoder NewDecoder() => this;
-        public bool IsEndOfGeneration(int token) => false;
-        public string Push(int token) => $"{token};";
-        public string Flush() => "";
-        public IPieceDecoder Clone() => this;
-    }
 
     static int ArgMax(ReadOnlySpan<float> x)
     {

@@ -73,12 +73,4 @@ public sealed class SessionTests : IDisposable
         Assert.Equal(whole.Sequences[0].Tokens[..(t1.Sequences[0].Tokens.Length + 5)], t1.Sequences[0].Tokens.Concat(t2.Sequences[0].Tokens).ToArray());
     }
 
-    sealed class DigitText : ITokenText, IPieceDecoder
-    {
-        public IPieceDecoder NewDecoder() => this;
-        public bool IsEndOfGeneration(int token) => false;
-        public string Push(int token) => $"{token};";
-        public string Flush() => "";
-        public IPieceDecoder Clone() => this;
-    }
 }
