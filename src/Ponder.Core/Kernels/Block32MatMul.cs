@@ -53,6 +53,9 @@ internal static unsafe class Block32MatMul
                 // Only the first pass over these 4 rows fetches the next 4; later passes find them in cache.
                 byte* next = w0 + 4 * w.RowBytes;
                 int r = 0;
+                if (typeof(TW) == typeof(Q8_0Weights) && typeof(TDot) == typeof(VnniDot8))
+                    for (; r + 4 <= m; r += 4, next = null)
+                        Tile4x4Q8Vnni(w0, w1, w2, w3, next, x + r * xRow, xRow, nb, dx + (long)r * nb, y + (long)r * ldy + o, ldy, valid);
                 for (; r + 2 <= m; r += 2, next = null)
                     Tile4x2<TW, TDot>(w0, w1, w2, w3, next, x + r * xRow, xRow, nb, dx + (long)r * nb, y + (long)r * ldy + o, ldy, valid);
                 for (; r < m; r++, next = null)
@@ -84,16 +87,6 @@ internal static unsafe class Block32MatMul
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static Vector128<float> Scales4(byte* w0, byte* w1, byte* w2, byte* w3) =>
         SimdHelpers.FiniteHalfToSingle(Vector128.Create((int)*(ushort*)w0, *(ushort*)w1, *(ushort*)w2, *(ushort*)w3));
-
-    // Broadcast lane i of v to 8 lanes (one shuffle with a constant control each).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> Lane0(Vector128<float> v) => Avx2.BroadcastScalarToVector256(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> Lane1(Vector128<float> v) => Avx2.BroadcastScalarToVector256(Sse.Shuffle(v, v, 0x55));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> Lane2(Vector128<float> v) => Avx2.BroadcastScalarToVector256(Sse.Shuffle(v, v, 0xAA));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector256<float> Lane3(Vector128<float> v) => Avx2.BroadcastScalarToVector256(Sse.Shuffle(v, v, 0xFF));
 
     /// <summary>8 consecutive weight rows (stride rb bytes) × 1 activation row; per pair the same operations
     /// as <see cref="Tile4x1{TW, TDot}"/>. The 8 scales d_w·d_x go through memory so each is one broadcast load.</summary>
@@ -142,21 +135,22 @@ internal static unsafe class Block32MatMul
         var a3 = Vector256<float>.Zero;
         int wb = TW.Bytes;
         var eight = Vector256.Create((byte)8);
+        float* dd = stackalloc float[4];
         for (int b = 0; b < nb; b++, w0 += wb, w1 += wb, w2 += wb, w3 += wb)
         {
             if (next != null) PrefetchSlice(next, b, 4 * wb);
             var xv = Avx.LoadVector256((sbyte*)(x + 34 * b + 2));
-            var d = Scales4(w0, w1, w2, w3) * Vector128.Create(dx[b]);
+            Sse.Store(dd, Scales4(w0, w1, w2, w3) * Vector128.Create(dx[b]));
             // Q4_0: start each lane at −8·Σx so the dot's addend takes the offset off.
             var e = TW.SubtractEightSumX ? Vector256<int>.Zero - TDot.Dot(eight, xv) : Vector256<int>.Zero;
             var s0 = TW.PairDotAdd<TDot>(e, TW.Load(w0), xv);
             var s1 = TW.PairDotAdd<TDot>(e, TW.Load(w1), xv);
             var s2 = TW.PairDotAdd<TDot>(e, TW.Load(w2), xv);
             var s3 = TW.PairDotAdd<TDot>(e, TW.Load(w3), xv);
-            a0 = Fma.MultiplyAdd(Lane0(d), Avx.ConvertToVector256Single(s0), a0);
-            a1 = Fma.MultiplyAdd(Lane1(d), Avx.ConvertToVector256Single(s1), a1);
-            a2 = Fma.MultiplyAdd(Lane2(d), Avx.ConvertToVector256Single(s2), a2);
-            a3 = Fma.MultiplyAdd(Lane3(d), Avx.ConvertToVector256Single(s3), a3);
+            a0 = Fma.MultiplyAdd(Vector256.Create(dd[0]), Avx.ConvertToVector256Single(s0), a0);
+            a1 = Fma.MultiplyAdd(Vector256.Create(dd[1]), Avx.ConvertToVector256Single(s1), a1);
+            a2 = Fma.MultiplyAdd(Vector256.Create(dd[2]), Avx.ConvertToVector256Single(s2), a2);
+            a3 = Fma.MultiplyAdd(Vector256.Create(dd[3]), Avx.ConvertToVector256Single(s3), a3);
         }
         y[0] = SimdHelpers.HSumFloat8(a0);
         if (valid > 1) y[1] = SimdHelpers.HSumFloat8(a1);
@@ -176,6 +170,7 @@ internal static unsafe class Block32MatMul
         var eight = Vector256.Create((byte)8);
         byte* x0 = x + 2, x1 = x + xRow + 2;
         float* dx0 = dx, dx1 = dx + nb;
+        float* dd = stackalloc float[8];
         for (int b = 0; b < nb; b++, w0 += wb, w1 += wb, w2 += wb, w3 += wb)
         {
             if (next != null) PrefetchSlice(next, b, 4 * wb);
@@ -184,6 +179,8 @@ internal static unsafe class Block32MatMul
             var dw = Scales4(w0, w1, w2, w3);
             var d0 = dw * Vector128.Create(dx0[b]);
             var d1 = dw * Vector128.Create(dx1[b]);
+            // The eight d_w·d_x go through memory so each is one broadcast load, not a shuffle pair.
+            Avx.Store(dd, Vector256.Create(d0, d1));
             Vector256<int> e0 = default, e1 = default;
             if (TW.SubtractEightSumX) { e0 = Vector256<int>.Zero - TDot.Dot(eight, v0); e1 = Vector256<int>.Zero - TDot.Dot(eight, v1); }
 
@@ -197,51 +194,109 @@ internal static unsafe class Block32MatMul
                 var u1 = v1.AsByte() ^ flip;
                 var g = Avx.LoadVector256((sbyte*)(w0 + 2));
                 var nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
-                a00 = Fma.MultiplyAdd(Lane0(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a00);
-                a01 = Fma.MultiplyAdd(Lane0(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a01);
+                a00 = Fma.MultiplyAdd(Vector256.Create(dd[0]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a00);
+                a01 = Fma.MultiplyAdd(Vector256.Create(dd[4]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a01);
                 g = Avx.LoadVector256((sbyte*)(w1 + 2));
                 nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
-                a10 = Fma.MultiplyAdd(Lane1(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a10);
-                a11 = Fma.MultiplyAdd(Lane1(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a11);
+                a10 = Fma.MultiplyAdd(Vector256.Create(dd[1]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a10);
+                a11 = Fma.MultiplyAdd(Vector256.Create(dd[5]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a11);
                 g = Avx.LoadVector256((sbyte*)(w2 + 2));
                 nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
-                a20 = Fma.MultiplyAdd(Lane2(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a20);
-                a21 = Fma.MultiplyAdd(Lane2(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a21);
+                a20 = Fma.MultiplyAdd(Vector256.Create(dd[2]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a20);
+                a21 = Fma.MultiplyAdd(Vector256.Create(dd[6]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a21);
                 g = Avx.LoadVector256((sbyte*)(w3 + 2));
                 nb0 = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
-                a30 = Fma.MultiplyAdd(Lane3(d0), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a30);
-                a31 = Fma.MultiplyAdd(Lane3(d1), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a31);
+                a30 = Fma.MultiplyAdd(Vector256.Create(dd[3]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u0, g)), a30);
+                a31 = Fma.MultiplyAdd(Vector256.Create(dd[7]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(nb0, u1, g)), a31);
                 continue;
             }
 
             var q = TW.Load(w0);
             var s0 = TW.PairDotAdd<TDot>(e0, q, v0);
             var s1 = TW.PairDotAdd<TDot>(e1, q, v1);
-            a00 = Fma.MultiplyAdd(Lane0(d0), Avx.ConvertToVector256Single(s0), a00);
-            a01 = Fma.MultiplyAdd(Lane0(d1), Avx.ConvertToVector256Single(s1), a01);
+            a00 = Fma.MultiplyAdd(Vector256.Create(dd[0]), Avx.ConvertToVector256Single(s0), a00);
+            a01 = Fma.MultiplyAdd(Vector256.Create(dd[4]), Avx.ConvertToVector256Single(s1), a01);
 
             q = TW.Load(w1);
             s0 = TW.PairDotAdd<TDot>(e0, q, v0);
             s1 = TW.PairDotAdd<TDot>(e1, q, v1);
-            a10 = Fma.MultiplyAdd(Lane1(d0), Avx.ConvertToVector256Single(s0), a10);
-            a11 = Fma.MultiplyAdd(Lane1(d1), Avx.ConvertToVector256Single(s1), a11);
+            a10 = Fma.MultiplyAdd(Vector256.Create(dd[1]), Avx.ConvertToVector256Single(s0), a10);
+            a11 = Fma.MultiplyAdd(Vector256.Create(dd[5]), Avx.ConvertToVector256Single(s1), a11);
 
             q = TW.Load(w2);
             s0 = TW.PairDotAdd<TDot>(e0, q, v0);
             s1 = TW.PairDotAdd<TDot>(e1, q, v1);
-            a20 = Fma.MultiplyAdd(Lane2(d0), Avx.ConvertToVector256Single(s0), a20);
-            a21 = Fma.MultiplyAdd(Lane2(d1), Avx.ConvertToVector256Single(s1), a21);
+            a20 = Fma.MultiplyAdd(Vector256.Create(dd[2]), Avx.ConvertToVector256Single(s0), a20);
+            a21 = Fma.MultiplyAdd(Vector256.Create(dd[6]), Avx.ConvertToVector256Single(s1), a21);
 
             q = TW.Load(w3);
             s0 = TW.PairDotAdd<TDot>(e0, q, v0);
             s1 = TW.PairDotAdd<TDot>(e1, q, v1);
-            a30 = Fma.MultiplyAdd(Lane3(d0), Avx.ConvertToVector256Single(s0), a30);
-            a31 = Fma.MultiplyAdd(Lane3(d1), Avx.ConvertToVector256Single(s1), a31);
+            a30 = Fma.MultiplyAdd(Vector256.Create(dd[3]), Avx.ConvertToVector256Single(s0), a30);
+            a31 = Fma.MultiplyAdd(Vector256.Create(dd[7]), Avx.ConvertToVector256Single(s1), a31);
         }
         float* y1 = y + ldy;
         y[0] = SimdHelpers.HSumFloat8(a00); y1[0] = SimdHelpers.HSumFloat8(a01);
         if (valid > 1) { y[1] = SimdHelpers.HSumFloat8(a10); y1[1] = SimdHelpers.HSumFloat8(a11); }
         if (valid > 2) { y[2] = SimdHelpers.HSumFloat8(a20); y1[2] = SimdHelpers.HSumFloat8(a21); }
         if (valid > 3) { y[3] = SimdHelpers.HSumFloat8(a30); y1[3] = SimdHelpers.HSumFloat8(a31); }
+    }
+
+    /// <summary>4 weight rows × 4 activation rows for Q8_0 with VNNI (AVX-512 gives the 32 registers the 16
+    /// accumulators need). Per pair the same operations as <see cref="Tile4x2{TW, TDot}"/>'s VNNI path;
+    /// each weight block's 128·Σw and each activation block's unsigned form serve four pairs instead of two.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Tile4x4Q8Vnni(byte* w0, byte* w1, byte* w2, byte* w3, byte* next, byte* x, long xRow, int nb, float* dx, float* y, int ldy, int valid)
+    {
+        Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default;
+        Vector256<float> a10 = default, a11 = default, a12 = default, a13 = default;
+        Vector256<float> a20 = default, a21 = default, a22 = default, a23 = default;
+        Vector256<float> a30 = default, a31 = default, a32 = default, a33 = default;
+        byte* x0 = x + 2;
+        float* dd = stackalloc float[16];
+        var flip = Vector256.Create((byte)0x80);
+        for (int b = 0; b < nb; b++, w0 += 34, w1 += 34, w2 += 34, w3 += 34)
+        {
+            if (next != null) PrefetchSlice(next, b, 4 * 34);
+            var u0 = Avx.LoadVector256(x0 + 34 * b) ^ flip;
+            var u1 = Avx.LoadVector256(x0 + xRow + 34 * b) ^ flip;
+            var u2 = Avx.LoadVector256(x0 + 2 * xRow + 34 * b) ^ flip;
+            var u3 = Avx.LoadVector256(x0 + 3 * xRow + 34 * b) ^ flip;
+            var dw = Scales4(w0, w1, w2, w3);
+            var dw2 = Vector256.Create(dw, dw);
+            // dd[4r + j] = d_w(row j) · d_x(row r), the same float products as the 4×2 tile's.
+            Avx.Store(dd, dw2 * Vector256.Create(Vector128.Create(dx[b]), Vector128.Create(dx[nb + b])));
+            Avx.Store(dd + 8, dw2 * Vector256.Create(Vector128.Create(dx[2 * nb + b]), Vector128.Create(dx[3 * nb + b])));
+
+            var g = Avx.LoadVector256((sbyte*)(w0 + 2));
+            var n = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+            a00 = Fma.MultiplyAdd(Vector256.Create(dd[0]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u0, g)), a00);
+            a01 = Fma.MultiplyAdd(Vector256.Create(dd[4]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u1, g)), a01);
+            a02 = Fma.MultiplyAdd(Vector256.Create(dd[8]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u2, g)), a02);
+            a03 = Fma.MultiplyAdd(Vector256.Create(dd[12]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u3, g)), a03);
+            g = Avx.LoadVector256((sbyte*)(w1 + 2));
+            n = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+            a10 = Fma.MultiplyAdd(Vector256.Create(dd[1]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u0, g)), a10);
+            a11 = Fma.MultiplyAdd(Vector256.Create(dd[5]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u1, g)), a11);
+            a12 = Fma.MultiplyAdd(Vector256.Create(dd[9]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u2, g)), a12);
+            a13 = Fma.MultiplyAdd(Vector256.Create(dd[13]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u3, g)), a13);
+            g = Avx.LoadVector256((sbyte*)(w2 + 2));
+            n = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+            a20 = Fma.MultiplyAdd(Vector256.Create(dd[2]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u0, g)), a20);
+            a21 = Fma.MultiplyAdd(Vector256.Create(dd[6]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u1, g)), a21);
+            a22 = Fma.MultiplyAdd(Vector256.Create(dd[10]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u2, g)), a22);
+            a23 = Fma.MultiplyAdd(Vector256.Create(dd[14]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u3, g)), a23);
+            g = Avx.LoadVector256((sbyte*)(w3 + 2));
+            n = Vector256<int>.Zero - AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, flip, g);
+            a30 = Fma.MultiplyAdd(Vector256.Create(dd[3]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u0, g)), a30);
+            a31 = Fma.MultiplyAdd(Vector256.Create(dd[7]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u1, g)), a31);
+            a32 = Fma.MultiplyAdd(Vector256.Create(dd[11]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u2, g)), a32);
+            a33 = Fma.MultiplyAdd(Vector256.Create(dd[15]), Avx.ConvertToVector256Single(AvxVnni.MultiplyWideningAndAdd(n, u3, g)), a33);
+        }
+        float* y1 = y + ldy, y2 = y + 2 * ldy, y3 = y + 3 * ldy;
+        y[0] = SimdHelpers.HSumFloat8(a00); y1[0] = SimdHelpers.HSumFloat8(a01); y2[0] = SimdHelpers.HSumFloat8(a02); y3[0] = SimdHelpers.HSumFloat8(a03);
+        if (valid > 1) { y[1] = SimdHelpers.HSumFloat8(a10); y1[1] = SimdHelpers.HSumFloat8(a11); y2[1] = SimdHelpers.HSumFloat8(a12); y3[1] = SimdHelpers.HSumFloat8(a13); }
+        if (valid > 2) { y[2] = SimdHelpers.HSumFloat8(a20); y1[2] = SimdHelpers.HSumFloat8(a21); y2[2] = SimdHelpers.HSumFloat8(a22); y3[2] = SimdHelpers.HSumFloat8(a23); }
+        if (valid > 3) { y[3] = SimdHelpers.HSumFloat8(a30); y1[3] = SimdHelpers.HSumFloat8(a31); y2[3] = SimdHelpers.HSumFloat8(a32); y3[3] = SimdHelpers.HSumFloat8(a33); }
     }
 }
