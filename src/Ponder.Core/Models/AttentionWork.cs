@@ -110,7 +110,7 @@ internal sealed unsafe class AttentionWork : IParallelWork
             }
         }
         var outAll = _out.AsSpan(t * _c.QDim + g * group * hd, group * hd);
-        for (int h = 0; h < group; h++) Reduce(acc.Slice(h * Pad * hd, Pad * hd), lanes, hd, outAll.Slice(h * hd, hd), row);
+        for (int h = 0; h < group; h++) Reduce(acc.Slice(h * Pad * hd, Pad * hd), lanes, hd, outAll.Slice(h * hd, hd));
     }
 
     /// <summary>a += w · v elementwise with fused multiply-adds (identical in vector and scalar form).</summary>
@@ -125,35 +125,42 @@ internal sealed unsafe class AttentionWork : IParallelWork
 
     /// <summary>Combines the 4 × 16 lane accumulators of every output value as GGML_F16_VEC_REDUCE
     /// does — (a0 + a2) + (a1 + a3) lane-wise, then _mm512_reduce_add_ps's tree over the 16 lanes —
-    /// computed for all head dimensions at once. Lanes at or above <paramref name="used"/> hold +0.</summary>
-    static void Reduce(ReadOnlySpan<float> acc, int used, int hd, Span<float> output, float[] scratch)
+    /// for 16 head dimensions at a time (elementwise vector adds round exactly as scalar ones).
+    /// Lanes at or above <paramref name="used"/> hold +0 (an untouched accumulator); the explicit
+    /// +0 starts keep ggml's −0 behaviour. One pass of loads instead of 80 small span operations:
+    /// the reduction had been a third of attention's time on short prompts.</summary>
+    static void Reduce(ReadOnlySpan<float> acc, int used, int hd, Span<float> output)
     {
-        Span<float> x = stackalloc float[16 * hd];
-        var t = scratch.AsSpan(0, hd);
-        for (int l = 0; l < 16; l++)
+        Span<Vector512<float>> x = stackalloc Vector512<float>[16];
+        int d = 0;
+        for (; d + 16 <= hd; d += 16)
         {
-            var xl = x.Slice(l * hd, hd);
-            xl.Clear();
-            AddLane(acc, used, l, hd, xl);      // a0
-            AddLane(acc, used, l + 32, hd, xl); // a0 + a2
-            t.Clear();
-            AddLane(acc, used, l + 16, hd, t);  // a1
-            AddLane(acc, used, l + 48, hd, t);  // a1 + a3
-            TensorPrimitives.Add(xl, t, xl);
+            for (int l = 0; l < 16; l++)
+            {
+                var a02 = (Vector512<float>.Zero + Lane(acc, used, l, hd, d)) + Lane(acc, used, l + 32, hd, d);
+                var a13 = (Vector512<float>.Zero + Lane(acc, used, l + 16, hd, d)) + Lane(acc, used, l + 48, hd, d);
+                x[l] = a02 + a13;
+            }
+            for (int i = 0; i < 8; i++) x[i] = x[i + 8] + x[i];
+            for (int i = 0; i < 4; i++) x[i] = x[i + 4] + x[i];
+            ((x[0] + x[2]) + (x[1] + x[3])).CopyTo(output.Slice(d, 16));
         }
-        for (int i = 0; i < 8; i++) TensorPrimitives.Add(x.Slice((i + 8) * hd, hd), x.Slice(i * hd, hd), x.Slice(i * hd, hd));
-        for (int i = 0; i < 4; i++) TensorPrimitives.Add(x.Slice((i + 4) * hd, hd), x.Slice(i * hd, hd), x.Slice(i * hd, hd));
-        TensorPrimitives.Add(x.Slice(0, hd), x.Slice(2 * hd, hd), x.Slice(0, hd));
-        TensorPrimitives.Add(x.Slice(hd, hd), x.Slice(3 * hd, hd), x.Slice(hd, hd));
-        TensorPrimitives.Add(x.Slice(0, hd), x.Slice(hd, hd), output);
+        Span<float> xs = stackalloc float[16];
+        for (; d < hd; d++)
+        {
+            for (int l = 0; l < 16; l++)
+                xs[l] = ((0f + LaneAt(acc, used, l, hd, d)) + LaneAt(acc, used, l + 32, hd, d))
+                      + ((0f + LaneAt(acc, used, l + 16, hd, d)) + LaneAt(acc, used, l + 48, hd, d));
+            for (int i = 0; i < 8; i++) xs[i] = xs[i + 8] + xs[i];
+            for (int i = 0; i < 4; i++) xs[i] = xs[i + 4] + xs[i];
+            output[d] = (xs[0] + xs[2]) + (xs[1] + xs[3]);
+        }
     }
 
-    /// <summary>dst += lane (or + 0 for a lane no position reached, as an untouched accumulator holds).</summary>
-    static void AddLane(ReadOnlySpan<float> acc, int used, int lane, int hd, Span<float> dst)
-    {
-        if (lane < used) TensorPrimitives.Add(dst, acc.Slice(lane * hd, hd), dst);
-        else TensorPrimitives.Add(dst, 0f, dst);
-    }
+    static Vector512<float> Lane(ReadOnlySpan<float> acc, int used, int lane, int hd, int d) =>
+        lane < used ? Vector512.Create(acc.Slice(lane * hd + d, 16)) : Vector512<float>.Zero;
+
+    static float LaneAt(ReadOnlySpan<float> acc, int used, int lane, int hd, int d) => lane < used ? acc[lane * hd + d] : 0f;
 
     /// <summary>ggml_vec_soft_max_f32 over the padded row: exp of (x − max) in 16-wide chunks, each
     /// chunk's sum reduced in float and accumulated in double; masked entries are exact zeros.

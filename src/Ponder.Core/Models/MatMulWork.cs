@@ -27,8 +27,9 @@ internal sealed class MatMulWork : IParallelWork
         _outputs = outs.Length;
         int totalRows = 0;
         for (int i = 0; i < outs.Length; i++) totalRows += outs[i].w.Rows;
-        // Small chunks balance load; for large batches each chunk is already much work.
-        _chunkRows = m >= 32 ? 16 : 64;
+        // 64 rows: enough chunks to balance two threads, few enough that the per-call setup (the
+        // activations' scale conversion) stays small next to the work.
+        _chunkRows = 64;
         _chunkRows = Math.Max(4, Math.Min(_chunkRows, totalRows / 16 + 1));
         _chunkStart[0] = 0;
         for (int i = 0; i < outs.Length; i++)
