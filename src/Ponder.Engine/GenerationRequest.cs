@@ -16,6 +16,9 @@ public sealed record GenerationRequest
     public bool IgnoreEos { get; init; }
     /// <summary>Keep the prompt's KV out of the prefix cache lookup (benchmarks of cold prefill).</summary>
     public bool NoPrefixCache { get; init; }
+    /// <summary>A rule on the output (a grammar matcher) in its start state; each sequence of the request
+    /// works on its own fork, so the request's copy is never advanced.</summary>
+    public ITokenConstraint? Constraint { get; init; }
 }
 
 public enum FinishReason { Stop, Length, Cancelled, Error }

@@ -8,9 +8,10 @@ public sealed partial class InferenceEngine
 {
     /// <summary>Starts a paused session over <paramref name="prompt"/>; its prompt is prefilled by the first turn
     /// (full blocks may come from the prefix cache).</summary>
-    public SequenceSession StartSession(IReadOnlyList<int> prompt, SamplingParams? sampling = null)
+    /// <param name="constraint">Optional rule on everything the session generates or is appended after the prompt.</param>
+    public SequenceSession StartSession(IReadOnlyList<int> prompt, SamplingParams? sampling = null, ITokenConstraint? constraint = null)
     {
-        var request = new GenerationRequest { Prompt = prompt, Sampling = sampling ?? SamplingParams.Greedy, MaxTokens = 0 };
+        var request = new GenerationRequest { Prompt = prompt, Sampling = sampling ?? SamplingParams.Greedy, MaxTokens = 0, Constraint = constraint };
         Validate(request);
         var state = new RequestState { Request = request };
         var seq = NewSequence(state, 0, new List<int>(prompt), request.Sampling); // thread-safe: ids are taken atomically
@@ -37,12 +38,21 @@ public sealed partial class InferenceEngine
                 tcs.SetException(new InvalidOperationException("the session is busy with another turn or has been released"));
                 return;
             }
-            seq.Tokens.AddRange(append);
-            if (seq.Tokens.Count >= ContextLength)
+            // Appended tokens are checked on a fork of the constraint, so a refused append changes nothing.
+            var constraint = seq.Constraint?.Fork();
+            foreach (int t in append)
+                if (constraint != null && !constraint.Accept(t))
+                {
+                    tcs.SetException(new ArgumentException($"appended token {t} is not allowed by the session's output constraint"));
+                    return;
+                }
+            if (seq.Tokens.Count + append.Count >= ContextLength)
             {
-                tcs.SetException(new ContextOverflowException($"the session holds {seq.Tokens.Count} tokens; the context holds {ContextLength}"));
+                tcs.SetException(new ContextOverflowException($"the session would hold {seq.Tokens.Count + append.Count} tokens; the context holds {ContextLength}"));
                 return;
             }
+            seq.Tokens.AddRange(append);
+            seq.Constraint = constraint;
             var request = seq.Request.Request with { Prompt = seq.Tokens.ToArray(), MaxTokens = maxTokens, Stop = stop, N = 1 };
             var state = new RequestState { Request = request, Live = 1 };
             var handle = new RequestHandle(state, Wake);
@@ -56,7 +66,10 @@ public sealed partial class InferenceEngine
             _waiting.Add(seq);
             tcs.SetResult(handle);
         });
-        return tcs.Task.ContinueWith(t => t.Result.CollectAsync(CancellationToken.None), TaskContinuationOptions.ExecuteSynchronously).Unwrap();
+        return Collect(tcs.Task);
+
+        // Awaiting (not .Result) hands the caller the turn's own exception, not an AggregateException.
+        static async Task<GenerationResult> Collect(Task<RequestHandle> handle) => await (await handle).CollectAsync(CancellationToken.None);
     }
 
     internal Task<SequenceSession> ForkSession(SequenceSession session, ulong? seed)
@@ -81,6 +94,7 @@ public sealed partial class InferenceEngine
                 Sampler = sampler,
                 Decoder = parent.Decoder?.Clone(),
                 Stop = parent.Stop.Clone(),
+                Constraint = parent.Constraint?.Fork(),
                 Arrival = Interlocked.Increment(ref _arrival),
                 Persistent = true,
                 State = SequenceState.Paused,

@@ -16,6 +16,7 @@ public sealed partial class InferenceEngine
         public readonly List<int[]> Tables = new();
         public float[] Logits = [];
         public float[] Row = [];
+        public uint[] Mask = [];
     }
 
     List<(Sequence Seq, int Count)> Plan()
@@ -244,8 +245,30 @@ public sealed partial class InferenceEngine
         var row = _buf.Row.AsSpan(0, V);
         logits.CopyTo(row);
         var top = req.Sampling.TopLogprobs > 0 ? new TokenLogprob[req.Sampling.TopLogprobs] : null;
-        var st = s.Sampler.Sample(row, default, top);
+        Span<uint> mask = default;
+        if (s.Constraint != null)
+        {
+            int words = TokenBitmask.WordCount(V);
+            if (_buf.Mask.Length < words) _buf.Mask = new uint[words];
+            mask = _buf.Mask.AsSpan(0, words);
+            s.Constraint.FillNextTokenMask(mask);
+        }
+        SampledToken st;
+        try
+        {
+            st = s.Sampler.Sample(row, mask, top);
+        }
+        catch (SamplingException e)
+        {
+            Finish(s, FinishReason.Error, e.Message);
+            return;
+        }
         int tok = st.Id;
+        if (s.Constraint != null && !s.Constraint.Accept(tok))
+        {
+            Finish(s, FinishReason.Error, $"the output constraint refused token {tok}, which its own mask allowed");
+            return;
+        }
         s.Generated++;
         s.Request.CompletionTokens++;
         _generated++;
@@ -262,7 +285,7 @@ public sealed partial class InferenceEngine
         string piece = s.Decoder?.Push(tok) ?? "";
         string text = s.Stop.Push(piece);
         Emit(s, new TokenEvent(s.Index, tok, text, st.Logprob, null, top));
-        if (s.Stop.Stopped) Finish(s, FinishReason.Stop);
+        if (s.Stop.Stopped || s.Constraint?.IsTerminated == true) Finish(s, FinishReason.Stop);
         else if (s.Generated >= req.MaxTokens || s.Tokens.Count >= ContextLength) Finish(s, FinishReason.Length);
     }
 

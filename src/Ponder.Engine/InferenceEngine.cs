@@ -155,6 +155,7 @@ public sealed partial class InferenceEngine : IDisposable
         Sampler = new Sampler(sampling, VocabSize),
         Decoder = _text?.NewDecoder(),
         Stop = new StopMatcher(r.Request.Stop),
+        Constraint = r.Request.Constraint?.Fork(),
         Arrival = Interlocked.Increment(ref _arrival),
     };
 

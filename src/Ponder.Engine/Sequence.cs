@@ -21,6 +21,8 @@ internal sealed class Sequence
     public required Sampler Sampler { get; set; }
     public required IPieceDecoder? Decoder { get; set; }
     public required StopMatcher Stop { get; set; }
+    /// <summary>The output rule's state for this sequence (null: unconstrained).</summary>
+    public ITokenConstraint? Constraint { get; set; }
     /// <summary>A session's sequence: it pauses with its KV when a turn ends instead of being freed.</summary>
     public bool Persistent { get; set; }
     public KvBlockTable Table { get; set; } = new();
