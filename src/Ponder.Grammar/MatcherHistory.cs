@@ -80,6 +80,7 @@ sealed class MatcherHistory
 
     public void Pop(int n)
     {
+        if (n == 0) return; // _start past the newest entry is stale
         _count -= n;
         _nodeCount = _start[_head + _count];
     }
