@@ -88,3 +88,9 @@ public static class TestData
         throw new DirectoryNotFoundException("testdata/ not found above the test binaries");
     }
 }
+
+/// <summary>The GBNF files under testdata/grammars.</summary>
+public static class TestGrammars
+{
+    public static string Read(string file) => File.ReadAllText(Path.Combine(TestData.Root, "grammars", file));
+}
