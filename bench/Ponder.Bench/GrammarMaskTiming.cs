@@ -20,11 +20,13 @@ internal static class GrammarMaskTiming
     {
         var tokens = 256;
         var walks = 8;
+        var verbose = false;
         var files = new List<string>();
         for (var i = 1; i < args.Length; i++)
         {
             if (args[i] == "--tokens") tokens = int.Parse(args[++i]);
             else if (args[i] == "--walks") walks = int.Parse(args[++i]);
+            else if (args[i] == "--verbose") verbose = true;
             else files.Add(args[i]);
         }
         var root = FindTestData();
@@ -60,6 +62,8 @@ internal static class GrammarMaskTiming
                     m.FillNextTokenMask(mask);
                     var t1 = Stopwatch.GetTimestamp();
                     if (w >= 0) times.Add((t1 - t0) * 1e6 / Stopwatch.Frequency);
+                    if (w >= 0 && verbose && (t1 - t0) * 1e6 / Stopwatch.Frequency > 200)
+                        Console.WriteLine($"  slow step {step}: {(t1 - t0) * 1e6 / Stopwatch.Frequency:0} µs, {m.StackCount} stacks");
                     var t = Pick(rng, mask, tok, eos, allowed);
                     if (!m.Accept(t)) throw new InvalidOperationException($"mask allowed token {t} but Accept refused it");
                 }
