@@ -52,18 +52,21 @@ internal static class GrammarMaskTiming
             new GrammarCompiler().Compile(gbnf, tok);
             var compiled = new GrammarCompiler().Compile(gbnf, tok);
             var times = new List<double>();
+            var gcSteps = 0;
             for (var w = -1; w < walks; w++) // walk -1 warms the JIT on the matcher and is not counted
             {
                 var rng = new Random(w + 1);
                 var m = compiled.CreateMatcher();
                 for (var step = 0; step < tokens && !m.IsTerminated; step++)
                 {
+                    var gc0 = GC.CollectionCount(0);
                     var t0 = Stopwatch.GetTimestamp();
                     m.FillNextTokenMask(mask);
                     var t1 = Stopwatch.GetTimestamp();
+                    if (GC.CollectionCount(0) != gc0) gcSteps++;
                     if (w >= 0) times.Add((t1 - t0) * 1e6 / Stopwatch.Frequency);
                     if (w >= 0 && verbose && (t1 - t0) * 1e6 / Stopwatch.Frequency > 200)
-                        Console.WriteLine($"  slow step {step}: {(t1 - t0) * 1e6 / Stopwatch.Frequency:0} µs, {m.StackCount} stacks");
+                        Console.WriteLine($"  slow step {step}: {(t1 - t0) * 1e6 / Stopwatch.Frequency:0} µs, {m.StackCount} stacks, gc during: {GC.CollectionCount(0) != gc0}");
                     var t = Pick(rng, mask, tok, eos, allowed);
                     if (!m.Accept(t)) throw new InvalidOperationException($"mask allowed token {t} but Accept refused it");
                 }
@@ -71,7 +74,7 @@ internal static class GrammarMaskTiming
             times.Sort();
             var mean = times.Average();
             Console.WriteLine($"{Path.GetFileName(file),-24} {compiled.CompileTime.TotalMilliseconds,10:0} {compiled.StateCount,7} {compiled.MaskCacheEntries,6} " +
-                              $"{compiled.ContextDependentTokens,8} {times.Count,7} {mean,8:0.0} {Pct(times, 0.5),7:0.0} {Pct(times, 0.99),7:0.0} {times[^1],7:0.0}");
+                              $"{compiled.ContextDependentTokens,8} {times.Count,7} {mean,8:0.0} {Pct(times, 0.5),7:0.0} {Pct(times, 0.99),7:0.0} {times[^1],7:0.0}" + (gcSteps > 0 ? $"  ({gcSteps} steps saw a GC)" : ""));
         }
     }
 
