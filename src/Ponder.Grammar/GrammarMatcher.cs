@@ -5,7 +5,7 @@ namespace Ponder.Grammars;
 /// <summary>The grammar state of one sequence: which tokens may come next, and the tokens accepted so far
 /// (a set of persistent stacks over the compiled automaton). One sequence per matcher; forks share stacks with
 /// their parent and may be used on other threads.</summary>
-public sealed class GrammarMatcher
+public sealed class GrammarMatcher : ITokenConstraint
 {
     public const int DefaultMaxRollbackTokens = 256;
 
@@ -179,6 +179,8 @@ public sealed class GrammarMatcher
 
     /// <summary>An independent matcher in the same state; stacks are shared, so this is cheap.</summary>
     public GrammarMatcher Fork() => new(this);
+
+    ITokenConstraint ITokenConstraint.Fork() => Fork();
 
     /// <summary>Back to the start of the grammar (the rollback history is dropped).</summary>
     public void Reset()
