@@ -31,7 +31,7 @@ internal static class KeyExclusion
             }
             node.IsName = true;
         }
-        if (root.Children.Count == 0)
+        if (root.Children.Count == 0 && !root.IsName)
             return $"\"\\\"\" {anyChar}* \"\\\"\"{sp}";
         return $"\"\\\"\" {Visit(root, anyChar)} \"\\\"\"{sp}";
     }
