@@ -1,42 +1,189 @@
+using Ponder.Sampling;
+
 namespace Ponder.Grammars;
 
-/// <summary>The grammar state of one sequence: which tokens may come next, and the tokens accepted so far.
-/// Not thread-safe on its own; forks may be used on different threads.</summary>
+/// <summary>The grammar state of one sequence: which tokens may come next, and the tokens accepted so far
+/// (a set of persistent stacks over the compiled automaton). One sequence per matcher; forks share stacks with
+/// their parent and may be used on other threads.</summary>
 public sealed class GrammarMatcher
 {
     public const int DefaultMaxRollbackTokens = 256;
 
-    public GrammarMatcher(CompiledGrammar grammar, int maxRollbackTokens = DefaultMaxRollbackTokens) => throw new NotImplementedException();
+    const byte CanTerminateFlag = 1;
+    const byte TerminatedFlag = 2;
+
+    readonly MatcherContext _ctx;
+    readonly MatcherHistory _history;
+
+    public GrammarMatcher(CompiledGrammar grammar, int maxRollbackTokens = DefaultMaxRollbackTokens)
+    {
+        ArgumentNullException.ThrowIfNull(grammar);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRollbackTokens);
+        Grammar = grammar;
+        MaxRollbackTokens = maxRollbackTokens;
+        _ctx = new MatcherContext(grammar);
+        _history = new MatcherHistory(maxRollbackTokens);
+        Reset();
+    }
+
+    GrammarMatcher(GrammarMatcher parent)
+    {
+        Grammar = parent.Grammar;
+        MaxRollbackTokens = parent.MaxRollbackTokens;
+        _ctx = parent._ctx;
+        lock (_ctx) _history = parent._history.Clone();
+    }
 
     public CompiledGrammar Grammar { get; }
 
+    public int MaxRollbackTokens { get; }
+
     /// <summary>True once an end-of-generation token was accepted; nothing more is accepted after it.</summary>
-    public bool IsTerminated { get; }
+    public bool IsTerminated => (_history.CurrentFlags & TerminatedFlag) != 0;
 
     /// <summary>True when the text so far is a complete string of the grammar (end-of-generation is allowed now).</summary>
-    public bool CanTerminate { get; }
+    public bool CanTerminate => (_history.CurrentFlags & (CanTerminateFlag | TerminatedFlag)) == CanTerminateFlag;
+
+    /// <summary>How many accepted steps <see cref="Rollback"/> can undo now.</summary>
+    public int RollbackAvailable => _history.Undoable;
 
     /// <summary>Advances by one token. False, and no change, when the grammar does not allow it here.</summary>
-    public bool Accept(int token) => throw new NotImplementedException();
+    public bool Accept(int token)
+    {
+        var vocab = Grammar.Vocabulary;
+        if ((uint)token >= (uint)vocab.VocabSize || IsTerminated) return false;
+        lock (_ctx)
+        {
+            if (Array.IndexOf(vocab.EndOfGeneration, token) >= 0)
+            {
+                if (!CanTerminate) return false;
+                _ctx.Current.Clear();
+                _history.Push(_ctx.Current.Span, CanTerminateFlag | TerminatedFlag);
+                return true;
+            }
+            var idx = vocab.SortedIndexOf[token];
+            return idx >= 0 && AcceptCore(vocab.TokenAt(idx));
+        }
+    }
 
     /// <summary>Advances by raw bytes (counted as one step for <see cref="Rollback"/>). False, and no change, when
     /// the bytes do not continue a string of the grammar.</summary>
-    public bool AcceptBytes(ReadOnlySpan<byte> bytes) => throw new NotImplementedException();
+    public bool AcceptBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (IsTerminated) return false;
+        lock (_ctx) return AcceptCore(bytes);
+    }
 
     /// <summary>Advances by the UTF-8 bytes of <paramref name="text"/>; see <see cref="AcceptBytes"/>.</summary>
     public bool AcceptString(string text) => AcceptBytes(System.Text.Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Writes the allowed next tokens in <see cref="Ponder.Sampling.TokenBitmask"/>'s layout (bit t of
-    /// word t/32). End-of-generation tokens are allowed only where the grammar may end; other control tokens never.</summary>
-    public void FillNextTokenMask(Span<uint> bitmask) => throw new NotImplementedException();
+    bool AcceptCore(ReadOnlySpan<byte> bytes)
+    {
+        var arena = _ctx.Arena;
+        var mark = arena.Count;
+        var cur = _ctx.Current;
+        var next = _ctx.Next;
+        cur.Clear();
+        cur.AddRange(_history.CurrentNodes);
+        var canEnd = _history.CurrentFlags & CanTerminateFlag;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            next.Clear();
+            var flags = _ctx.Runner.Step(cur.Span, bytes[i], next);
+            (cur, next) = (next, cur);
+            canEnd = (flags & StackRunner.ReachedBottom) != 0 ? CanTerminateFlag : 0;
+            // An emptied stack set may still have ended the grammar, but only at the last byte.
+            if (cur.Count == 0 && (i < bytes.Length - 1 || canEnd == 0))
+            {
+                arena.Truncate(mark);
+                return false;
+            }
+        }
+        _history.Push(cur.Span, (byte)canEnd);
+        return true;
+    }
 
-    /// <summary>Undoes the last <paramref name="tokens"/> accepted steps.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">More than were accepted, or beyond the rollback window.</exception>
-    public void Rollback(int tokens) => throw new NotImplementedException();
+    /// <summary>Writes the allowed next tokens in <see cref="TokenBitmask"/>'s layout (bit t of word t/32).
+    /// End-of-generation tokens are allowed only where the grammar may end; other control tokens never. After
+    /// termination only end-of-generation tokens are allowed, so a sampler that keeps going repeats the end.</summary>
+    public void FillNextTokenMask(Span<uint> bitmask)
+    {
+        var g = Grammar;
+        var words = TokenBitmask.WordCount(g.VocabSize);
+        if (bitmask.Length < words)
+            throw new ArgumentException($"The mask has {bitmask.Length} words but a vocabulary of {g.VocabSize} needs {words}", nameof(bitmask));
+        bitmask.Clear();
+        if (!IsTerminated)
+        {
+            lock (_ctx) FillCore(bitmask[..words]);
+        }
+        if (CanTerminate || IsTerminated)
+            foreach (var id in g.Vocabulary.EndOfGeneration) TokenBitmask.Allow(bitmask, id);
+    }
 
-    /// <summary>An independent matcher in the same state (sharing stacks, so cheap).</summary>
-    public GrammarMatcher Fork() => throw new NotImplementedException();
+    void FillCore(Span<uint> mask)
+    {
+        var g = Grammar;
+        var cache = g.MaskCache;
+        var vocab = g.Vocabulary;
+        var arena = _ctx.Arena;
+        var nodes = _ctx.Current;
+        nodes.Clear();
+        nodes.AddRange(_history.CurrentNodes);
+        var seen = _ctx.Seen;
+        seen.Clear();
+        foreach (var n in nodes.Span)
+        {
+            var entry = cache.EntryOfState[arena.State(n)]!;
+            if (seen.TryAdd(entry, 0)) entry.OrInto(mask, _ctx.Scratch, g.VocabSize);
+        }
+        var mark = arena.Count;
+        var walker = _ctx.Walker;
+        foreach (var n in nodes.Span)
+        {
+            var entry = cache.EntryOfState[arena.State(n)]!;
+            var unc = entry.Uncertain;
+            if (unc.Length == 0) continue;
+            walker.Reset(n);
+            var shared = 0; // common prefix with the last token walked
+            for (var j = 0; j < unc.Length; j++)
+            {
+                shared = Math.Min(shared, entry.UncertainLcp[j]);
+                var idx = unc[j];
+                var id = vocab.Order[idx];
+                if ((mask[id >> 5] & (1u << (id & 31))) != 0) continue;
+                var token = vocab.TokenAt(idx);
+                var reached = walker.Walk(token, shared);
+                shared = int.MaxValue;
+                if (reached == token.Length && (walker.Count(reached) > 0 || (walker.Flags(reached) & StackRunner.ReachedBottom) != 0))
+                    mask[id >> 5] |= 1u << (id & 31);
+            }
+        }
+        arena.Truncate(mark);
+    }
 
-    /// <summary>Back to the start of the grammar.</summary>
-    public void Reset() => throw new NotImplementedException();
+    /// <summary>Undoes the last <paramref name="tokens"/> accepted steps (tokens, or byte strings given to
+    /// <see cref="AcceptBytes"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">More than <see cref="RollbackAvailable"/>.</exception>
+    public void Rollback(int tokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(tokens);
+        if (tokens > _history.Undoable)
+            throw new ArgumentOutOfRangeException(nameof(tokens),
+                $"Cannot roll back {tokens} steps: only {_history.Undoable} are kept (matcher made with maxRollbackTokens = {MaxRollbackTokens})");
+        _history.Pop(tokens);
+    }
+
+    /// <summary>An independent matcher in the same state; stacks are shared, so this is cheap.</summary>
+    public GrammarMatcher Fork() => new(this);
+
+    /// <summary>Back to the start of the grammar (the rollback history is dropped).</summary>
+    public void Reset()
+    {
+        lock (_ctx)
+        {
+            _history.Clear();
+            _history.Push(_ctx.InitialNodes.Span, (_ctx.InitialFlags & StackRunner.ReachedBottom) != 0 ? CanTerminateFlag : (byte)0);
+        }
+    }
 }

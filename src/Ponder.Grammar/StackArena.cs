@@ -1,0 +1,58 @@
+namespace Ponder.Grammars;
+
+/// <summary>Hash-consed persistent stacks: a node is (automaton state on top, parent node), and equal stacks get the
+/// same id, so a matcher's set of stacks is a set of ints, duplicates collapse, and forks share everything.
+/// Parent ids below zero are sentinels: <see cref="Bottom"/> is the empty stack (the grammar may end there); the
+/// mask-cache precompute uses <see cref="Context"/> (the unknown caller of the rule being examined) and
+/// <see cref="Speculative"/> (some caller of a rule, after leaving the examined rule).</summary>
+sealed class StackArena
+{
+    public const int Bottom = -1;
+    public const int Context = -2;
+    public const int Speculative = -3;
+
+    int[] _state = new int[256];
+    int[] _parent = new int[256];
+    bool[] _spec = new bool[256];
+    readonly Dictionary<long, int> _index = new();
+
+    public int Count { get; private set; }
+
+    public int State(int node) => _state[node];
+    public int Parent(int node) => _parent[node];
+
+    /// <summary>True when the stack bottoms out in <see cref="Speculative"/>: it exists only under an assumed caller.</summary>
+    public bool IsSpeculative(int node) => _spec[node];
+
+    public int Intern(int state, int parent)
+    {
+        var key = ((long)state << 32) | (uint)parent;
+        if (_index.TryGetValue(key, out var id)) return id;
+        if (Count == _state.Length)
+        {
+            Array.Resize(ref _state, Count * 2);
+            Array.Resize(ref _parent, Count * 2);
+            Array.Resize(ref _spec, Count * 2);
+        }
+        id = Count++;
+        _state[id] = state;
+        _parent[id] = parent;
+        _spec[id] = parent == Speculative || (parent >= 0 && _spec[parent]);
+        _index.Add(key, id);
+        return id;
+    }
+
+    /// <summary>Forgets every node made after <paramref name="mark"/> (a <see cref="Count"/> read earlier): scratch
+    /// work such as checking tokens for a mask leaves the arena as it found it.</summary>
+    public void Truncate(int mark)
+    {
+        for (var i = mark; i < Count; i++) _index.Remove(((long)_state[i] << 32) | (uint)_parent[i]);
+        Count = mark;
+    }
+
+    public void Clear()
+    {
+        _index.Clear();
+        Count = 0;
+    }
+}

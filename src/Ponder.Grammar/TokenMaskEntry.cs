@@ -1,0 +1,95 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Ponder.Grammars;
+
+/// <summary>The cached mask of one automaton position (a state that can be on top of a stack), as in XGrammar's
+/// adaptive token-mask cache: the tokens accepted whatever the rest of the stack is, stored in whichever of
+/// accepted list, rejected list (complement) or bitset is smallest, plus the context-dependent tokens that must be
+/// checked against the real stack at run time.</summary>
+sealed class TokenMaskEntry
+{
+    public enum Storage : byte { AcceptedList, RejectedList, Bitset }
+
+    public required Storage Kind { get; init; }
+    /// <summary>Accepted token ids (<see cref="Storage.AcceptedList"/>) or every id not accepted
+    /// (<see cref="Storage.RejectedList"/>).</summary>
+    public required int[] Ids { get; init; }
+    public required uint[] Bits { get; init; }
+    /// <summary>Context-dependent tokens as ascending sorted-vocabulary indices, so they can be walked as a trie.</summary>
+    public required int[] Uncertain { get; init; }
+    /// <summary>Common prefix length of each uncertain token with the previous one.</summary>
+    public required int[] UncertainLcp { get; init; }
+    public required int AcceptedCount { get; init; }
+
+    public static TokenMaskEntry Create(List<int> accepted, List<int> uncertain, SortedVocabulary vocab)
+    {
+        var v = vocab.VocabSize;
+        var words = (v + 31) >> 5;
+        var lcp = new int[uncertain.Count];
+        for (var i = 1; i < uncertain.Count; i++)
+            lcp[i] = vocab.TokenAt(uncertain[i - 1]).CommonPrefixLength(vocab.TokenAt(uncertain[i]));
+        var a = accepted.Count;
+        Storage kind;
+        int[] ids = [];
+        uint[] bits = [];
+        if (a <= words && a <= v - a)
+        {
+            kind = Storage.AcceptedList;
+            ids = accepted.ToArray();
+        }
+        else
+        {
+            bits = new uint[words];
+            foreach (var id in accepted) bits[id >> 5] |= 1u << (id & 31);
+            if (v - a < words)
+            {
+                kind = Storage.RejectedList;
+                ids = new int[v - a];
+                var n = 0;
+                for (var id = 0; id < v; id++)
+                    if ((bits[id >> 5] & (1u << (id & 31))) == 0) ids[n++] = id;
+                bits = [];
+            }
+            else kind = Storage.Bitset;
+        }
+        return new TokenMaskEntry
+        {
+            Kind = kind, Ids = ids, Bits = bits, Uncertain = uncertain.ToArray(), UncertainLcp = lcp, AcceptedCount = a,
+        };
+    }
+
+    /// <summary>ORs the accepted tokens into <paramref name="mask"/>; <paramref name="scratch"/> is a mask-sized buffer
+    /// for the rejected-list form.</summary>
+    public void OrInto(Span<uint> mask, Span<uint> scratch, int vocabSize)
+    {
+        switch (Kind)
+        {
+            case Storage.AcceptedList:
+                foreach (var id in Ids) mask[id >> 5] |= 1u << (id & 31);
+                break;
+            case Storage.Bitset:
+                Or(mask, Bits);
+                break;
+            default:
+                Ponder.Sampling.TokenBitmask.AllowAll(scratch, vocabSize);
+                foreach (var id in Ids) scratch[id >> 5] &= ~(1u << (id & 31));
+                Or(mask, scratch);
+                break;
+        }
+    }
+
+    static void Or(Span<uint> dst, ReadOnlySpan<uint> src)
+    {
+        var n = src.Length;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var d = MemoryMarshal.Cast<uint, Vector<uint>>(dst[..n]);
+            var s = MemoryMarshal.Cast<uint, Vector<uint>>(src);
+            for (var j = 0; j < s.Length; j++) d[j] |= s[j];
+            i = s.Length * Vector<uint>.Count;
+        }
+        for (; i < n; i++) dst[i] |= src[i];
+    }
+}
