@@ -96,32 +96,64 @@ public static class RegexLengths
             throw new RegexPatternException(pattern, 0, $"the pattern's shape cannot be lengthened to meet minLength {minLength}");
         if (maxLength is null) return result;
 
-        // Share what maxLength leaves above the shortest match among the adjustable repetitions.
-        lengths = result.Select(Of).ToList();
-        long budget = maxLength.Value - lengths.Sum(x => x.Min);
-        if (budget < 0) return null;
-        for (int i = 0; i < result.Count; i++)
+        return Cap(new RegexSequence(result), maxLength.Value) is RegexSequence capped ? [.. capped.Parts] : null;
+    }
+
+    /// <summary>
+    /// <paramref name="node"/> narrowed so that no match is longer than <paramref name="budget"/>,
+    /// keeping its shortest matches; null when even the shortest is too long. Variable parts of a
+    /// sequence share what the fixed parts leave, in order.
+    /// </summary>
+    private static RegexNode? Cap(RegexNode node, long budget)
+    {
+        var (min, max) = Of(node);
+        if (min > budget) return null;
+        if (max <= budget) return node;
+        switch (node)
         {
-            if (adjustable.Contains(i)) continue;
-            var (a, b) = lengths[i];
-            if (b is null)
-                throw new RegexPatternException(pattern, 0,
-                    "maxLength can bound only patterns whose unbounded parts repeat a fixed-length piece");
-            budget -= b.Value - a;
+            case RegexSequence s:
+            {
+                var mins = s.Parts.Select(p => Of(p).Min).ToList();
+                long leftover = budget - mins.Sum();
+                int variable = s.Parts.Count(p => Of(p) is var (a, b) && b != a);
+                var parts = new List<RegexNode>(s.Parts.Count);
+                for (int i = 0; i < s.Parts.Count; i++)
+                {
+                    var p = s.Parts[i];
+                    var (a, b) = Of(p);
+                    if (b == a) { parts.Add(p); continue; }
+                    long allowance = a + leftover / variable--;
+                    var capped = Cap(p, allowance);
+                    if (capped is null) return null;
+                    leftover -= Of(capped).Max!.Value - a;
+                    parts.Add(capped);
+                }
+                return new RegexSequence(parts);
+            }
+            case RegexAlternation alt:
+            {
+                var branches = alt.Branches.Select(b => Cap(b, budget)).Where(b => b is not null).Select(b => b!).ToList();
+                return branches.Count == 0 ? null : branches.Count == 1 ? branches[0] : new RegexAlternation(branches);
+            }
+            case RegexRepeat r:
+            {
+                var (bMin, bMax) = Of(r.Body);
+                var body = r.Body;
+                if (bMax != bMin)
+                {
+                    // A variable body: give one repetition a fair share of the budget, then count.
+                    long perItem = Math.Max(bMin, budget / Math.Max(1, r.Min));
+                    body = Cap(r.Body, perItem);
+                    if (body is null) return null;
+                    bMax = Of(body).Max;
+                }
+                if (bMax == 0) return r with { Body = body, Max = r.Max ?? r.Min };
+                long count = Math.Min(r.Max ?? long.MaxValue, budget / bMax!.Value);
+                if (count < r.Min) return null;
+                return new RegexRepeat(body, r.Min, (int)Math.Min(count, int.MaxValue));
+            }
+            default:
+                return null;
         }
-        if (budget < 0)
-            throw new RegexPatternException(pattern, 0, $"the pattern's fixed parts can be longer than maxLength {maxLength}");
-        int remaining = adjustable.Count;
-        foreach (int i in adjustable)
-        {
-            var r = (RegexRepeat)result[i];
-            long k = Of(r.Body).Min;
-            long share = budget / remaining--;
-            long extraCount = share / k;
-            long newMax = r.Max is null ? r.Min + extraCount : Math.Min(r.Max.Value, r.Min + extraCount);
-            budget -= (newMax - r.Min) * k;
-            result[i] = r with { Max = (int)newMax };
-        }
-        return result;
     }
 }

@@ -7,7 +7,12 @@ namespace Ponder.Grammars.Tests.Schema;
 /// <summary>Validates generated text against a schema with NJsonSchema, the independent judge of the converter.</summary>
 public static class SchemaValidation
 {
-    public static JsonSchema Load(string schemaJson) => JsonSchema.FromJsonAsync(schemaJson).GetAwaiter().GetResult();
+    /// <summary>
+    /// NJsonSchema reads draft-7 "definitions" but not 2019-09's "$defs"; the two mean the same, so
+    /// the schema is handed over with the older name.
+    /// </summary>
+    public static JsonSchema Load(string schemaJson) =>
+        JsonSchema.FromJsonAsync(schemaJson.Replace("\"$defs\"", "\"definitions\"").Replace("#/$defs/", "#/definitions/")).GetAwaiter().GetResult();
 
     /// <summary>Validation errors of <paramref name="json"/>, or a parse error; empty when valid.</summary>
     public static List<string> Errors(JsonSchema schema, string json)
