@@ -44,6 +44,9 @@ public sealed class GrammarMatcher
     /// <summary>True when the text so far is a complete string of the grammar (end-of-generation is allowed now).</summary>
     public bool CanTerminate => (_history.CurrentFlags & (CanTerminateFlag | TerminatedFlag)) == CanTerminateFlag;
 
+    /// <summary>Stacks in the current state (diagnostics: the run-time mask cost grows with it).</summary>
+    internal int StackCount => _history.CurrentNodes.Length;
+
     /// <summary>How many accepted steps <see cref="Rollback"/> can undo now.</summary>
     public int RollbackAvailable => _history.Undoable;
 

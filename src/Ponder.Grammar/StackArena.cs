@@ -15,6 +15,9 @@ sealed class StackArena
     int[] _parent = new int[256];
     bool[] _spec = new bool[256];
     readonly Dictionary<long, int> _index = new();
+    // Stacks one frame deep (parent a sentinel) are most of the precompute's nodes: index them by state directly,
+    // which is several times faster than the dictionary on that hot path.
+    int[][] _shallow = [[], [], []];
 
     public int Count { get; private set; }
 
@@ -26,19 +29,39 @@ sealed class StackArena
 
     public int Intern(int state, int parent)
     {
+        if (parent < 0)
+        {
+            var row = _shallow[-parent - 1];
+            if (state >= row.Length)
+            {
+                var grown = new int[Math.Max(state + 1, row.Length * 2)];
+                Array.Fill(grown, -1);
+                row.CopyTo(grown, 0);
+                _shallow[-parent - 1] = row = grown;
+            }
+            var hit = row[state];
+            if (hit >= 0) return hit;
+            return row[state] = Add(state, parent);
+        }
         var key = ((long)state << 32) | (uint)parent;
         if (_index.TryGetValue(key, out var id)) return id;
+        id = Add(state, parent);
+        _index.Add(key, id);
+        return id;
+    }
+
+    int Add(int state, int parent)
+    {
         if (Count == _state.Length)
         {
             Array.Resize(ref _state, Count * 2);
             Array.Resize(ref _parent, Count * 2);
             Array.Resize(ref _spec, Count * 2);
         }
-        id = Count++;
+        var id = Count++;
         _state[id] = state;
         _parent[id] = parent;
         _spec[id] = parent == Speculative || (parent >= 0 && _spec[parent]);
-        _index.Add(key, id);
         return id;
     }
 
@@ -46,13 +69,18 @@ sealed class StackArena
     /// work such as checking tokens for a mask leaves the arena as it found it.</summary>
     public void Truncate(int mark)
     {
-        for (var i = mark; i < Count; i++) _index.Remove(((long)_state[i] << 32) | (uint)_parent[i]);
+        for (var i = mark; i < Count; i++)
+        {
+            if (_parent[i] < 0) _shallow[-_parent[i] - 1][_state[i]] = -1;
+            else _index.Remove(((long)_state[i] << 32) | (uint)_parent[i]);
+        }
         Count = mark;
     }
 
     public void Clear()
     {
         _index.Clear();
+        foreach (var row in _shallow) Array.Fill(row, -1);
         Count = 0;
     }
 }

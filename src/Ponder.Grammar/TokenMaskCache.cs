@@ -22,29 +22,63 @@ sealed class TokenMaskCache
 
     public static TokenMaskCache Build(PushdownAutomaton pda, SortedVocabulary vocab, Func<bool> overTime, string timeMessage)
     {
-        var arena = new StackArena();
-        var runner = new StackRunner(pda, arena);
-        var walker = new TrieWalker(runner);
-        var entries = new TokenMaskEntry?[pda.StateCount];
-        var byEdges = new Dictionary<string, TokenMaskEntry>();
+        // States with the same outgoing edges have the same mask: compute each distinct one once.
+        var entryIndex = new int[pda.StateCount];
+        var byEdges = new Dictionary<string, int>();
+        var representatives = new List<int>();
         var key = new StringBuilder();
-        var accepted = new List<int>();
-        var uncertain = new List<int>();
-        var work = 0;
         for (var s = 0; s < pda.StateCount; s++)
         {
+            entryIndex[s] = -1;
             if (!pda.HasBytes(s)) continue;
             key.Clear();
             for (var e = pda.EdgeStart[s]; e < pda.EdgeStart[s + 1]; e++)
                 key.Append(pda.EdgeLo[e]).Append('-').Append(pda.EdgeHi[e]).Append('>').Append(pda.EdgeTo[e]).Append(';');
             var k = key.ToString();
-            if (byEdges.TryGetValue(k, out var shared)) { entries[s] = shared; continue; }
+            if (!byEdges.TryGetValue(k, out var idx))
+            {
+                idx = representatives.Count;
+                byEdges[k] = idx;
+                representatives.Add(s);
+            }
+            entryIndex[s] = idx;
+        }
 
-            arena.Clear();
-            var root = arena.Intern(s, StackArena.Context);
-            walker.Reset(root);
-            accepted.Clear();
-            uncertain.Clear();
+        var built = new TokenMaskEntry[representatives.Count];
+        try
+        {
+            // Positions are independent; each worker has its own arena and walker.
+            Parallel.For(0, representatives.Count,
+                () => new Worker(pda, vocab, overTime, timeMessage),
+                (i, _, w) => { built[i] = w.Build(representatives[i]); return w; },
+                _ => { });
+        }
+        catch (AggregateException ae) when (ae.InnerException is GrammarException ge)
+        {
+            throw ge;
+        }
+        var entries = new TokenMaskEntry?[pda.StateCount];
+        for (var s = 0; s < pda.StateCount; s++)
+            if (entryIndex[s] >= 0) entries[s] = built[entryIndex[s]];
+        return new TokenMaskCache(entries, built.Length);
+    }
+
+    sealed class Worker(PushdownAutomaton pda, SortedVocabulary vocab, Func<bool> overTime, string timeMessage)
+    {
+        readonly StackArena _arena = new();
+        readonly List<int> _accepted = [];
+        readonly List<int> _uncertain = [];
+        TrieWalker? _walker;
+        int _work;
+
+        public TokenMaskEntry Build(int s)
+        {
+            _walker ??= new TrieWalker(new StackRunner(pda, _arena));
+            var walker = _walker;
+            _arena.Clear();
+            walker.Reset(_arena.Intern(s, StackArena.Context));
+            _accepted.Clear();
+            _uncertain.Clear();
             // Only tokens whose first byte an edge takes can be anything but rejected.
             var lastHi = -1;
             for (var e = pda.EdgeStart[s]; e < pda.EdgeStart[s + 1]; e++)
@@ -55,22 +89,19 @@ sealed class TokenMaskCache
                 lastHi = Math.Max(lastHi, hi);
                 for (int i = vocab.FirstByteStart[lo], end = vocab.FirstByteStart[hi + 1]; i < end; i++)
                 {
-                    if ((++work & 4095) == 0 && overTime()) throw new GrammarException(timeMessage);
+                    if ((++_work & 4095) == 0 && overTime()) throw new GrammarException(timeMessage);
                     var token = vocab.TokenAt(i);
                     var reached = walker.Walk(token, vocab.Lcp[i]);
                     if (reached < token.Length) continue; // died inside the token: rejected
-                    var L = token.Length;
-                    if (walker.Definite(L) > 0 || (walker.Flags(L) & StackRunner.ReachedContext) != 0)
-                        accepted.Add(vocab.Order[i]);
-                    else if (walker.Count(L) > 0 || (walker.Flags(L) & StackRunner.ReachedSpeculativeEnd) != 0)
-                        uncertain.Add(i);
+                    var n = token.Length;
+                    if (walker.Definite(n) > 0 || (walker.Flags(n) & StackRunner.ReachedContext) != 0)
+                        _accepted.Add(vocab.Order[i]);
+                    else if (walker.Count(n) > 0 || (walker.Flags(n) & StackRunner.ReachedSpeculativeEnd) != 0)
+                        _uncertain.Add(i);
                 }
             }
-            accepted.Sort();
-            var entry = TokenMaskEntry.Create(accepted, uncertain, vocab);
-            byEdges[k] = entry;
-            entries[s] = entry;
+            _accepted.Sort();
+            return TokenMaskEntry.Create(_accepted, _uncertain, vocab);
         }
-        return new TokenMaskCache(entries, byEdges.Count);
     }
 }

@@ -43,3 +43,16 @@ public class MatcherBasicsTests
         Assert.True(m.IsTerminated);
     }
 }
+
+public class GrammarCompilerTests
+{
+    [Fact]
+    public void Caches_by_grammar_text_and_tokenizer()
+    {
+        var c = new GrammarCompiler();
+        var a = c.Compile("root ::= \"a\"+", TestTokenizers.SmallJsonish);
+        Assert.Same(a, c.Compile("root ::=   \"a\"+  # same rules, other spacing", TestTokenizers.SmallJsonish));
+        Assert.NotSame(a, c.Compile("root ::= \"b\"+", TestTokenizers.SmallJsonish));
+        Assert.NotSame(a, c.Compile("root ::= \"a\"+", TestTokenizers.Small(["ab"])));
+    }
+}

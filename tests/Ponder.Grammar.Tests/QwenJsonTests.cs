@@ -29,6 +29,7 @@ public class QwenJsonTests(ITestOutputHelper output)
     [Theory]
     [InlineData("json.gbnf")]
     [InlineData("person-schema.gbnf")]
+    [InlineData("tool-call-schema.gbnf")]
     public void Random_walks_produce_valid_json(string file)
     {
         var tok = TestTokenizers.Qwen;

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Ponder.Gguf;
+using Ponder.Grammars;
+using Ponder.Sampling;
+using Ponder.Tokenizers;
+
+namespace Ponder.Bench;
+
+/// <summary>
+/// Grammar cost with Qwen2.5's vocabulary: compile time per grammar (fresh compiler, so no cache hit) and
+/// FillNextTokenMask time per token along seeded random walks that pick allowed tokens (leaning towards closing
+/// tokens so walks finish). A plain timing loop rather than BenchmarkDotNet because the quantity is a distribution
+/// over grammar states (mean and p99 along a walk), not one repeated call.
+/// Usage: <c>dotnet run -c Release --project bench/Ponder.Bench -- grammar [--tokens N] [--walks W] [files...]</c>
+/// </summary>
+internal static class GrammarMaskTiming
+{
+    public static void Run(string[] args)
+    {
+        var tokens = 256;
+        var walks = 8;
+        var verbose = false;
+        var files = new List<string>();
+        for (var i = 1; i < args.Length; i++)
+        {
+            if (args[i] == "--tokens") tokens = int.Parse(args[++i]);
+            else if (args[i] == "--walks") walks = int.Parse(args[++i]);
+            else if (args[i] == "--verbose") verbose = true;
+            else files.Add(args[i]);
+        }
+        var root = FindTestData();
+        if (files.Count == 0) files.AddRange(Directory.GetFiles(Path.Combine(root, "grammars"), "*.gbnf").Order());
+
+        var sw = Stopwatch.StartNew();
+        var tok = LoadQwen(Path.Combine(root, "vocab", "ggml-vocab-qwen2.gguf.gz"));
+        Console.WriteLine($"vocabulary: {tok.VocabSize} tokens, loaded in {sw.ElapsedMilliseconds} ms");
+        // The sorted vocabulary is built once per tokenizer; time it apart from grammar compiles.
+        sw.Restart();
+        new GrammarCompiler().Compile("root ::= \"x\"", tok);
+        Console.WriteLine($"per-tokenizer preprocessing (sorted vocabulary, first compile): {sw.ElapsedMilliseconds} ms");
+        Console.WriteLine();
+        Console.WriteLine($"{"grammar",-24} {"compile ms",10} {"states",7} {"masks",6} {"ctx-dep",8} {"tokens",7} {"mean µs",8} {"p50 µs",7} {"p99 µs",7} {"max µs",7}");
+
+        var mask = new uint[TokenBitmask.WordCount(tok.VocabSize)];
+        var allowed = new List<int>();
+        var eos = tok.EosId!.Value;
+        foreach (var file in files)
+        {
+            var gbnf = File.ReadAllText(file);
+            // Warm the JIT on this grammar, then time a fresh compile.
+            new GrammarCompiler().Compile(gbnf, tok);
+            var compiled = new GrammarCompiler().Compile(gbnf, tok);
+            var times = new List<double>();
+            var gcSteps = 0;
+            for (var w = -1; w < walks; w++) // walk -1 warms the JIT on the matcher and is not counted
+            {
+                var rng = new Random(w + 1);
+                var m = compiled.CreateMatcher();
+                for (var step = 0; step < tokens && !m.IsTerminated; step++)
+                {
+                    var gc0 = GC.CollectionCount(0);
+                    var t0 = Stopwatch.GetTimestamp();
+                    m.FillNextTokenMask(mask);
+                    var t1 = Stopwatch.GetTimestamp();
+                    if (GC.CollectionCount(0) != gc0) gcSteps++;
+                    if (w >= 0) times.Add((t1 - t0) * 1e6 / Stopwatch.Frequency);
+                    if (w >= 0 && verbose && (t1 - t0) * 1e6 / Stopwatch.Frequency > 200)
+                        Console.WriteLine($"  slow step {step}: {(t1 - t0) * 1e6 / Stopwatch.Frequency:0} µs, {m.StackCount} stacks, gc during: {GC.CollectionCount(0) != gc0}");
+                    var t = Pick(rng, mask, tok, eos, allowed);
+                    if (!m.Accept(t)) throw new InvalidOperationException($"mask allowed token {t} but Accept refused it");
+                }
+            }
+            times.Sort();
+            var mean = times.Average();
+            Console.WriteLine($"{Path.GetFileName(file),-24} {compiled.CompileTime.TotalMilliseconds,10:0} {compiled.StateCount,7} {compiled.MaskCacheEntries,6} " +
+                              $"{compiled.ContextDependentTokens,8} {times.Count,7} {mean,8:0.0} {Pct(times, 0.5),7:0.0} {Pct(times, 0.99),7:0.0} {times[^1],7:0.0}" + (gcSteps > 0 ? $"  ({gcSteps} steps saw a GC)" : ""));
+        }
+    }
+
+    static double Pct(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+
+    static int Pick(Random rng, uint[] mask, Tokenizer tok, int eos, List<int> allowed)
+    {
+        allowed.Clear();
+        for (var t = 0; t < tok.VocabSize; t++)
+            if (TokenBitmask.IsAllowed(mask, t)) allowed.Add(t);
+        if (TokenBitmask.IsAllowed(mask, eos) && rng.Next(2) == 0) return eos;
+        if (rng.Next(4) == 0)
+        {
+            var closing = allowed.FindAll(t => tok.TokenText(t) is "\"" or "}" or "]" or "\"}" or "\"]" or "\n" or "0" or "1");
+            if (closing.Count > 0) return closing[rng.Next(closing.Count)];
+        }
+        return allowed[rng.Next(allowed.Count)];
+    }
+
+    static Tokenizer LoadQwen(string path)
+    {
+        using var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        using var ms = new MemoryStream();
+        gz.CopyTo(ms);
+        using var g = GgufFile.FromBytes(ms.GetBuffer().AsSpan(0, (int)ms.Length));
+        return Tokenizer.FromGguf(g.Metadata);
+    }
+
+    static string FindTestData()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+        {
+            var p = Path.Combine(d.FullName, "testdata");
+            if (Directory.Exists(Path.Combine(p, "grammars"))) return p;
+        }
+        throw new DirectoryNotFoundException("testdata/grammars not found above the benchmark binaries");
+    }
+}
