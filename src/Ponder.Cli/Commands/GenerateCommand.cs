@@ -36,6 +36,8 @@ public static class GenerateCommand
             if (n < 1) throw new ArgumentException($"--n must be at least 1, got {n}");
             if (max < 0) throw new ArgumentException($"-n must not be negative, got {max}");
             var p = sampling.Read(r);
+            // --json reports each completion's mean logprob, which the sampler computes only when asked.
+            if (r.GetValue(json)) p = p with { Logprobs = true };
             using var m = Transformer.Load(CommonOptions.ResolveModel(r.GetValue(model)), r.GetValue(threads));
             var tok = Tokenizer.FromGguf(m.File.Metadata);
             var ids = tok.Encode(r.GetValue(prompt)!);
