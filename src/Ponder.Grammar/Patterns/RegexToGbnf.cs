@@ -112,7 +112,7 @@ public static class RegexToGbnf
             foreach (var p in s.Parts)
             {
                 // Runs of single characters become one literal: shorter grammar, same language.
-                if (p is RegexChars c && c.Set.Ranges.Count == 1 && c.Set.Ranges[0].Lo == c.Set.Ranges[0].Hi && Allowed(c.Set).Ranges.Count == 1)
+                if (p is RegexChars c && c.Set.Ranges.Count == 1 && c.Set.Ranges[0].Lo == c.Set.Ranges[0].Hi && LiteralAllowed(c.Set.Ranges[0].Lo))
                 {
                     run.Append(char.ConvertFromUtf32(c.Set.Ranges[0].Lo));
                     continue;
@@ -134,6 +134,8 @@ public static class RegexToGbnf
 
         private string EmitRepeat(RegexRepeat r)
         {
+            // ECMAScript's [] matches nothing, so []? and []* match only the empty string.
+            if (r.Min == 0 && r.Body is RegexChars c && Allowed(c.Set).IsEmpty) return "";
             var body = Emit(r.Body);
             if (body.Length == 0 || r.Max == 0) return "";
             if (r.Min == 1 && r.Max == 1) return body;
@@ -148,11 +150,21 @@ public static class RegexToGbnf
         {
             var allowed = Allowed(set);
             if (allowed.IsEmpty)
-                throw new RegexPatternException(pattern, 0, "a character class matches no character that can be generated");
+                throw new RegexPatternException(pattern, 0, set.IsEmpty
+                    ? "a character class matches no character"
+                    : "characters outside the Basic Multilingual Plane are supported only as plain literals, not in classes or under quantifiers");
             return json ? JsonStringChars.Expression(allowed) : GbnfText.SetExpression(allowed);
         }
 
-        private CharRangeSet Allowed(CharRangeSet set) => bmpOnly ? set.Intersect(Bmp) : set;
+        /// <summary>
+        /// Classes, '.' and quantified characters produce BMP characters only: validators built on
+        /// UTF-16 regex engines (.NET, JavaScript without the u flag) see an astral character as two
+        /// units, so '.' or [^a] would not match it there. Plain literal runs keep astral characters,
+        /// which match the same text either way. With length bounds (bmpOnly) literals are BMP too.
+        /// </summary>
+        private CharRangeSet Allowed(CharRangeSet set) => set.Intersect(Bmp);
+
+        private bool LiteralAllowed(int c) => !bmpOnly || c <= 0xFFFF;
 
         /// <summary>One term that a repetition operator can follow without parentheses.</summary>
         private static bool IsSingleTerm(string e)

@@ -51,7 +51,7 @@ internal sealed partial class JsonSchemaConverter
         if (minItems > maxItems)
             throw new JsonSchemaException(JsonPointer.Append(ptr, "minItems"), "minItems",
                 $"minItems ({minItems}) is above the {maxItems} items the schema allows, so no array satisfies it");
-        if (o["uniqueItems"] is JsonValue uv && uv.TryGetValue<bool>(out bool unique) && unique && maxItems > 1)
+        if (o["uniqueItems"] is JsonValue uv && uv.TryGetValue<bool>(out bool unique) && unique && (maxItems ?? int.MaxValue) > 1)
             throw new JsonSchemaException(JsonPointer.Append(ptr, "uniqueItems"), "uniqueItems",
                 "uniqueItems: true cannot be expressed as a grammar (it holds only with maxItems of 0 or 1)");
 

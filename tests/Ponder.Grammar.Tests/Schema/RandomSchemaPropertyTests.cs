@@ -1,4 +1,5 @@
 using Ponder.Grammars.Schema;
+using Ponder.Sampling;
 using Xunit.Abstractions;
 
 namespace Ponder.Grammars.Tests.Schema;
@@ -45,5 +46,50 @@ public class RandomSchemaPropertyTests(ITestOutputHelper output)
             }
         }
         Assert.True(refused <= schemas / 5, $"{refused} of {schemas} random schemas were refused");
+    }
+
+    /// <summary>
+    /// The same property through the compiler and matcher: random walks over token masks (a small
+    /// vocabulary with tokens that straddle JSON structure) until the end token is taken.
+    /// </summary>
+    [Fact]
+    public void Every_token_walk_validates()
+    {
+        var tok = TestTokenizers.SmallJsonish;
+        var compiler = new GrammarCompiler();
+        var eos = tok.EosId!.Value;
+        var mask = new uint[TokenBitmask.WordCount(tok.VocabSize)];
+        var scratch = new List<int>();
+        int walks = 0, finished = 0;
+        for (int seed = 5000; seed < 5080; seed++)
+        {
+            var schemaJson = new RandomSchemaGenerator(seed).Next().ToJsonString();
+            string gbnf;
+            try { gbnf = JsonSchemaToGbnf.Convert(schemaJson); }
+            catch (JsonSchemaException) { continue; }
+            var compiled = compiler.Compile(gbnf, tok);
+            var validator = SchemaValidation.Load(schemaJson);
+            for (int w = 0; w < 4; w++)
+            {
+                var rng = new Random(seed * 10 + w);
+                var m = compiled.CreateMatcher();
+                var bytes = new List<byte>();
+                walks++;
+                for (int step = 0; step < 400 && !m.IsTerminated; step++)
+                {
+                    m.FillNextTokenMask(mask);
+                    var t = QwenJsonTests.Pick(rng, mask, tok.VocabSize, eos, scratch, tok.TokenText);
+                    Assert.True(m.Accept(t), $"seed {seed}: mask allowed {t} but Accept refused it");
+                    if (t != eos) bytes.AddRange(tok.TokenBytes(t));
+                }
+                if (!m.IsTerminated) continue;
+                finished++;
+                var text = System.Text.Encoding.UTF8.GetString(bytes.ToArray());
+                var errors = SchemaValidation.Errors(validator, text);
+                Assert.True(errors.Count == 0, $"seed {seed} walk {w}\nschema: {schemaJson}\noutput: {text}\nerrors: {string.Join("; ", errors)}");
+            }
+        }
+        output.WriteLine($"{finished} of {walks} walks finished");
+        Assert.True(finished * 2 > walks, $"only {finished} of {walks} walks finished");
     }
 }
