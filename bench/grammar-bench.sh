@@ -27,8 +27,8 @@ for f in tests/Ponder.Grammar.Tests/Schemas/*.json; do
   "$PONDER" bench-grammar -m "$MODEL" --json-schema "$f" --tokens "$TOKENS" -t "$THREADS" --json | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-over = 100 * (1 - r["constrained_tokens_per_second"] / r["unconstrained_tokens_per_second"])
-print(f"| {r[\"schema\"]} | {r[\"compile_ms\"]:.0f} | {r[\"states\"]} | {r[\"masks\"]} | {r[\"mask_mean_us\"]:.1f} | {r[\"mask_p50_us\"]:.1f} | {r[\"mask_p99_us\"]:.0f} | {r[\"mask_max_us\"]:.0f} | {r[\"constrained_tokens_per_second\"]:.0f} | {r[\"unconstrained_tokens_per_second\"]:.0f} | {over:.1f}% |")'
+r["over"] = 100 * (1 - r["constrained_tokens_per_second"] / r["unconstrained_tokens_per_second"])
+print("| {schema} | {compile_ms:.0f} | {states} | {masks} | {mask_mean_us:.1f} | {mask_p50_us:.1f} | {mask_p99_us:.0f} | {mask_max_us:.0f} | {constrained_tokens_per_second:.0f} | {unconstrained_tokens_per_second:.0f} | {over:.1f}% |".format(**r))'
 done
 echo
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
