@@ -42,6 +42,11 @@ public sealed class CompiledGrammar
     internal SortedVocabulary Vocabulary { get; }
     internal TokenMaskCache MaskCache { get; }
 
+    /// <summary>Fewest bytes to finish each state's rule; computed on first use (only token budgets need it).</summary>
+    internal CompletionLengths CompletionLengths => LazyInitializer.EnsureInitialized(ref _completionLengths, () => new CompletionLengths(Automaton));
+
+    CompletionLengths? _completionLengths;
+
     /// <summary>A matcher at the start of the grammar.</summary>
     /// <param name="maxRollbackTokens">How many accepted tokens <see cref="GrammarMatcher.Rollback"/> can undo.</param>
     public GrammarMatcher CreateMatcher(int maxRollbackTokens = GrammarMatcher.DefaultMaxRollbackTokens) => new(this, maxRollbackTokens);

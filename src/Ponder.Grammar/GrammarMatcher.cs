@@ -165,6 +165,42 @@ public sealed class GrammarMatcher : ITokenConstraint
         arena.Truncate(mark);
     }
 
+    /// <summary>A shortest byte string that makes the text so far a complete string of the grammar (empty when it may
+    /// end now or has ended). What <see cref="TokenBudgetMatcher"/> steers to when the tokens left run short.</summary>
+    public byte[] ShortestCompletion()
+    {
+        if (CanTerminate || IsTerminated) return [];
+        var lengths = Grammar.CompletionLengths;
+        lock (_ctx)
+        {
+            var arena = _ctx.Arena;
+            int best = -1;
+            long bestBytes = long.MaxValue;
+            foreach (var n in _history.CurrentNodes)
+            {
+                var b = lengths.StackBytes(arena, n);
+                if (b < bestBytes) (best, bestBytes) = (n, b);
+            }
+            if (best < 0) return [];
+            var bytes = new List<byte>((int)Math.Min(bestBytes, 4096));
+            lengths.AppendShortest(arena, best, bytes);
+            return bytes.ToArray();
+        }
+    }
+
+    /// <summary>The length of <see cref="ShortestCompletion"/> without building it (a few additions per stack frame).</summary>
+    public long ShortestCompletionLength()
+    {
+        if (CanTerminate || IsTerminated) return 0;
+        var lengths = Grammar.CompletionLengths;
+        lock (_ctx)
+        {
+            long best = long.MaxValue;
+            foreach (var n in _history.CurrentNodes) best = Math.Min(best, lengths.StackBytes(_ctx.Arena, n));
+            return best == long.MaxValue ? 0 : best;
+        }
+    }
+
     /// <summary>Undoes the last <paramref name="tokens"/> accepted steps (tokens, or byte strings given to
     /// <see cref="AcceptBytes"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">More than <see cref="RollbackAvailable"/>.</exception>

@@ -13,19 +13,26 @@ internal static class Ponder
 
     public static (int Code, string Err) Run(params string[] args)
     {
+        var (code, _, err) = RunWithOutput(args);
+        return (code, err);
+    }
+
+    /// <summary>As <see cref="Run"/>, also returning what the command wrote to stdout.</summary>
+    public static (int Code, string Out, string Err) RunWithOutput(params string[] args)
+    {
         lock (Gate)
         {
             var root = new RootCommand("ponder");
             foreach (var c in CommandCatalog.All()) root.Subcommands.Add(c);
-            var err = new StringWriter();
+            var (err, output) = (new StringWriter(), new StringWriter());
             var (oldOut, oldErr) = (Console.Out, Console.Error);
             Console.SetError(err);
-            Console.SetOut(TextWriter.Null);
+            Console.SetOut(output);
             try
             {
                 int code = CliErrors.Run(() => root.Parse(args).Invoke(new InvocationConfiguration
                     { EnableDefaultExceptionHandler = false, Output = TextWriter.Null, Error = err }));
-                return (code, err.ToString());
+                return (code, output.ToString(), err.ToString());
             }
             finally { Console.SetError(oldErr); Console.SetOut(oldOut); }
         }

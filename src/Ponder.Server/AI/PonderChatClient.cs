@@ -73,8 +73,6 @@ public sealed class PonderChatClient : IChatClient
 
     GenerationRequest BuildRequest(IEnumerable<ChatMessage> messages, ChatOptions? o)
     {
-        if (o?.ResponseFormat is ChatResponseFormatJson)
-            throw new NotSupportedException("JSON response formats need grammar-constrained decoding, which Ponder does not have yet");
         if (o?.ToolMode is RequiredChatToolMode)
             throw new NotSupportedException("a required tool call needs grammar-constrained decoding, which Ponder does not have yet");
         var list = new List<TemplateMessage>();
@@ -100,7 +98,20 @@ public sealed class PonderChatClient : IChatClient
             Sampling = sampling,
             MaxTokens = max,
             Stop = o?.StopSequences?.ToArray() ?? [],
+            Constraint = JsonConstraint(o?.ResponseFormat as ChatResponseFormatJson, max),
         };
+    }
+
+    /// <summary>A JSON response format as a grammar: the schema when one is given, else any JSON object. Bad schemas
+    /// throw <see cref="Ponder.Grammars.Schema.JsonSchemaException"/> (keyword and JSON pointer).</summary>
+    Ponder.Grammars.TokenBudgetMatcher? JsonConstraint(ChatResponseFormatJson? format, int max)
+    {
+        if (format is null) return null;
+        var gbnf = format.Schema is { } schema
+            ? Ponder.Grammars.Schema.JsonSchemaToGbnf.Convert(schema.GetRawText())
+            : Ponder.Grammars.Schema.JsonSchemaToGbnf.AnyJsonObject();
+        var compiled = Ponder.Grammars.GrammarCompiler.Shared.Compile(gbnf, _model.Tokenizer);
+        return new Ponder.Grammars.TokenBudgetMatcher(compiled.CreateMatcher(), max);
     }
 
     static ChatFinishReason? Finish(FinishReason f) => f switch

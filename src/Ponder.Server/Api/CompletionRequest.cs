@@ -143,13 +143,6 @@ public sealed record CompletionRequest
             if (ponder.TryGetProperty("strategy", out var s))
                 throw ApiException.BadRequest($"test-time strategies (\"ponder\": {{\"strategy\": {s.GetRawText()}}}) are not available yet in this server; send the request without 'ponder'", "ponder.strategy", "unsupported_feature");
         }
-        if (f.Object("response_format") is { } rf)
-        {
-            string type = rf.RequiredString("type");
-            if (type is "json_object" or "json_schema")
-                throw ApiException.BadRequest($"response_format '{type}' needs grammar-constrained decoding, which this server does not have yet; use 'text'", "response_format", "unsupported_feature");
-            if (type != "text") throw ApiException.BadRequest($"'response_format.type' is '{type}'; it must be text, json_object or json_schema", "response_format.type", "invalid_value");
-        }
         if (f.Get("tool_choice") is { ValueKind: JsonValueKind.Object } || f.String("tool_choice") is "required")
             throw ApiException.BadRequest("forcing a tool call ('tool_choice') needs grammar-constrained decoding, which this server does not have yet", "tool_choice", "unsupported_feature");
         if (f.Has("logit_bias")) throw ApiException.BadRequest("'logit_bias' is not supported", "logit_bias", "unsupported_parameter");
@@ -193,11 +186,15 @@ public sealed record CompletionRequest
         var so = f.Object("stream_options");
         bool stream = f.Bool("stream") ?? false;
         if (so != null && !stream) throw ApiException.BadRequest("'stream_options' is only allowed with 'stream': true", "stream_options", "invalid_value");
+        // Last, since compiling a new schema is the slowest check. The budget steers the output to a complete value
+        // (valid JSON) before max_tokens or the context runs out.
+        var grammar = OutputConstraint.Parse(f, model);
+        var constraint = grammar is null ? null : new Ponder.Grammars.TokenBudgetMatcher(grammar.CreateMatcher(), max);
         return new CompletionRequest
         {
             Model = model.Id,
             Prompt = prompt,
-            Generation = new GenerationRequest { Prompt = prompt, Sampling = sampling, MaxTokens = max, N = n, Stop = stop },
+            Generation = new GenerationRequest { Prompt = prompt, Sampling = sampling, MaxTokens = max, N = n, Stop = stop, Constraint = constraint },
             Stream = stream,
             IncludeUsage = so?.Bool("include_usage") ?? false,
             Logprobs = logprobs,
