@@ -26,17 +26,17 @@ sealed class TokenMaskCache
     /// <summary>Time spent finding which positions share work (<see cref="MaskSharingPlan"/>).</summary>
     public TimeSpan PlanTime { get; }
 
-    /// <param name="share">False walks every position over the whole vocabulary (the reference for tests and the
-    /// benchmark's baseline).</param>
+    /// <param name="reference">Build the cache as it was first built — positions share entries only when their edges
+    /// are identical, and every token whose first byte fits is walked — for tests and the benchmark's baseline.</param>
     public static TokenMaskCache Build(PushdownAutomaton pda, SortedVocabulary vocab, Func<bool> overTime, string timeMessage,
-        bool share = true)
+        bool reference = false)
     {
         // Positions that behave alike for the first d bytes give the same verdict on tokens of at most d bytes:
         // compute each distinct entry once, and derive an entry from a similar one by walking only longer tokens.
         var planTimer = System.Diagnostics.Stopwatch.StartNew();
-        var plan = share
-            ? MaskSharingPlan.Build(pda, vocab.MaxLength, () => { if (overTime()) throw new GrammarException(timeMessage); })
-            : MaskSharingPlan.Unshared(pda);
+        var plan = reference
+            ? MaskSharingPlan.Unshared(pda)
+            : MaskSharingPlan.Build(pda, vocab.MaxLength, () => { if (overTime()) throw new GrammarException(timeMessage); });
         var planTime = planTimer.Elapsed;
         var built = new TokenMaskEntry[plan.LeafCount];
         var walked = 0L;
@@ -46,7 +46,7 @@ sealed class TokenMaskCache
             {
                 // Leaves of one wave are independent; each worker has its own arena and walker.
                 Parallel.For(0, wave.Length,
-                    () => new Worker(pda, vocab, overTime, timeMessage),
+                    () => new Worker(pda, vocab, overTime, timeMessage, skipDeadPrefixes: !reference),
                     (i, _, w) =>
                     {
                         var leaf = wave[i];
@@ -67,7 +67,7 @@ sealed class TokenMaskCache
         return new TokenMaskCache(entries, built.Length, walked, planTime);
     }
 
-    sealed class Worker(PushdownAutomaton pda, SortedVocabulary vocab, Func<bool> overTime, string timeMessage)
+    sealed class Worker(PushdownAutomaton pda, SortedVocabulary vocab, Func<bool> overTime, string timeMessage, bool skipDeadPrefixes)
     {
         readonly StackArena _arena = new();
         readonly uint[] _accepted = new uint[(vocab.VocabSize + 31) >> 5];
@@ -129,9 +129,18 @@ sealed class TokenMaskCache
                     if (n <= depth) continue; // decided by the similar position
                     if ((++_work & 4095) == 0 && overTime()) throw new GrammarException(timeMessage);
                     _walked++;
-                    var reached = walker.Walk(vocab.TokenAt(i), shared);
+                    var token = vocab.TokenAt(i);
+                    var reached = walker.Walk(token, shared);
                     shared = int.MaxValue;
-                    if (reached < n) continue; // died inside the token: rejected
+                    if (reached < n)
+                    {
+                        // Died inside the token: rejected, and so is every later token with the same dead prefix
+                        // (a shorter one equal to it sorts before). Jump past them; the next token's common prefix
+                        // with the last skipped one is then its common prefix with this one.
+                        if (skipDeadPrefixes && j + 1 < to && candidateLcp[j + 1] >= reached)
+                            j = PastPrefix(candidates, j + 1, to, token[..reached]) - 1;
+                        continue;
+                    }
                     if (walker.Definite(n) > 0 || (walker.Flags(n) & StackRunner.ReachedContext) != 0)
                     {
                         var id = vocab.Order[i];
@@ -143,6 +152,19 @@ sealed class TokenMaskCache
             }
             if (_inherited.Count > 0) MergeSorted(_uncertain, _inherited);
             return TokenMaskEntry.Create(_accepted, _uncertain, vocab);
+        }
+
+        /// <summary>The first index in [<paramref name="lo"/>, <paramref name="hi"/>) whose token does not start
+        /// with <paramref name="prefix"/>, given that those that do come first.</summary>
+        int PastPrefix(int[] candidates, int lo, int hi, ReadOnlySpan<byte> prefix)
+        {
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (vocab.TokenAt(candidates[mid]).StartsWith(prefix)) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
         }
 
         static int LowerBound(int[] sorted, int value)

@@ -20,7 +20,7 @@ public class MaskSharingTests(ITestOutputHelper output)
         var pda = AutomatonBuilder.Build(g, GrammarCompilerOptions.Default, CancellationToken.None);
         var vocab = SortedVocabulary.For(tok);
         var shared = TokenMaskCache.Build(pda, vocab, () => false, "");
-        var reference = TokenMaskCache.Build(pda, vocab, () => false, "", share: false);
+        var reference = TokenMaskCache.Build(pda, vocab, () => false, "", reference: true);
         var words = TokenBitmask.WordCount(tok.VocabSize);
         var a = new uint[words];
         var b = new uint[words];
