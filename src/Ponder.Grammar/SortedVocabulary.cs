@@ -14,6 +14,7 @@ sealed class SortedVocabulary
     SortedVocabulary(Tokenizer tok)
     {
         VocabSize = tok.VocabSize;
+        LengthOf = new int[VocabSize];
         var eog = new List<int>();
         var ids = new List<int>(VocabSize);
         var pieces = new byte[VocabSize][];
@@ -30,6 +31,7 @@ sealed class SortedVocabulary
             if (bytes.Length == 0) continue;
             pieces[id] = bytes;
             ids.Add(id);
+            LengthOf[id] = bytes.Length;
         }
         ids.Sort((a, b) => pieces[a].AsSpan().SequenceCompareTo(pieces[b]));
         Order = ids.ToArray();
@@ -59,6 +61,54 @@ sealed class SortedVocabulary
         }
         FirstByteStart[256] = Order.Length;
         EndOfGeneration = eog.ToArray();
+
+        _longer = new (int[], int[])[LongThresholds.Length];
+        _shortBits = new uint[]?[MaxLength + 1];
+        var list = new List<int>();
+        var lcp = new List<int>();
+        for (var k = 0; k < LongThresholds.Length; k++)
+        {
+            var t = LongThresholds[k];
+            list.Clear();
+            lcp.Clear();
+            var run = 0;
+            for (var i = 0; i < Order.Length; i++)
+            {
+                run = list.Count == 0 ? 0 : Math.Min(run, Lcp[i]);
+                if (Start[i + 1] - Start[i] <= t) continue;
+                list.Add(i);
+                lcp.Add(run);
+                run = int.MaxValue;
+            }
+            _longer[k] = (list.ToArray(), lcp.ToArray());
+        }
+    }
+
+    // Walking only tokens longer than some length is how similar positions share work (TokenMaskCache); these
+    // lists spare that walk a pass over the whole vocabulary when the length is large.
+    static readonly int[] LongThresholds = [0, 2, 4, 8, 16, 32, 64];
+    readonly (int[] Index, int[] Lcp)[] _longer;
+    readonly uint[]?[] _shortBits;
+
+    /// <summary>Bitset (by token id) of the tokens of at most <paramref name="length"/> bytes, made on first use.</summary>
+    public uint[] ShortTokens(int length)
+    {
+        length = Math.Min(length, MaxLength);
+        var bits = Volatile.Read(ref _shortBits[length]);
+        if (bits != null) return bits;
+        bits = new uint[(VocabSize + 31) >> 5];
+        for (var id = 0; id < VocabSize; id++)
+            if (LengthOf[id] <= length) bits[id >> 5] |= 1u << (id & 31);
+        return Interlocked.CompareExchange(ref _shortBits[length], bits, null) ?? bits;
+    }
+
+    /// <summary>Ascending sorted indices that include every token longer than <paramref name="length"/> bytes
+    /// (and possibly some shorter ones), with each one's common prefix length with the previous in the list.</summary>
+    public (int[] Index, int[] Lcp) LongerThan(int length)
+    {
+        var k = LongThresholds.Length - 1;
+        while (LongThresholds[k] > length) k--;
+        return _longer[k];
     }
 
     public static SortedVocabulary For(Tokenizer tokenizer) => Cache.GetValue(tokenizer, t => new SortedVocabulary(t));
@@ -77,6 +127,9 @@ sealed class SortedVocabulary
 
     public int[] FirstByteStart { get; }
     public int MaxLength { get; }
+
+    /// <summary>Byte length of each token id (0 for tokens left out).</summary>
+    public int[] LengthOf { get; }
     public int[] EndOfGeneration { get; }
 
     public ReadOnlySpan<byte> TokenAt(int sortedIndex) => Bytes.AsSpan(Start[sortedIndex], Start[sortedIndex + 1] - Start[sortedIndex]);

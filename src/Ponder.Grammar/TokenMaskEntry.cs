@@ -22,41 +22,70 @@ sealed class TokenMaskEntry
     public required int[] UncertainLcp { get; init; }
     public required int AcceptedCount { get; init; }
 
-    public static TokenMaskEntry Create(List<int> accepted, List<int> uncertain, SortedVocabulary vocab)
+    /// <summary>The entry for the accepted tokens in <paramref name="accepted"/> (a bitset by token id, left as it
+    /// was) and the context-dependent ones in <paramref name="uncertain"/> (ascending sorted-vocabulary indices).</summary>
+    public static TokenMaskEntry Create(ReadOnlySpan<uint> accepted, List<int> uncertain, SortedVocabulary vocab)
     {
         var v = vocab.VocabSize;
         var words = (v + 31) >> 5;
         var lcp = new int[uncertain.Count];
         for (var i = 1; i < uncertain.Count; i++)
             lcp[i] = vocab.TokenAt(uncertain[i - 1]).CommonPrefixLength(vocab.TokenAt(uncertain[i]));
-        var a = accepted.Count;
+        accepted = accepted[..words];
+        var a = 0;
+        foreach (var w in accepted) a += BitOperations.PopCount(w);
         Storage kind;
         int[] ids = [];
         uint[] bits = [];
         if (a <= words && a <= v - a)
         {
             kind = Storage.AcceptedList;
-            ids = accepted.ToArray();
+            ids = new int[a];
+            var n = 0;
+            for (var w = 0; w < words; w++)
+                for (var word = accepted[w]; word != 0; word &= word - 1)
+                    ids[n++] = (w << 5) + BitOperations.TrailingZeroCount(word);
+        }
+        else if (v - a < words)
+        {
+            kind = Storage.RejectedList;
+            ids = new int[v - a];
+            var n = 0;
+            for (var w = 0; w < words; w++)
+            {
+                var valid = w < v >> 5 ? uint.MaxValue : (1u << (v & 31)) - 1; // bits past the vocabulary are no tokens
+                for (var word = ~accepted[w] & valid; word != 0; word &= word - 1)
+                    ids[n++] = (w << 5) + BitOperations.TrailingZeroCount(word);
+            }
         }
         else
         {
-            bits = new uint[words];
-            foreach (var id in accepted) bits[id >> 5] |= 1u << (id & 31);
-            if (v - a < words)
-            {
-                kind = Storage.RejectedList;
-                ids = new int[v - a];
-                var n = 0;
-                for (var id = 0; id < v; id++)
-                    if ((bits[id >> 5] & (1u << (id & 31))) == 0) ids[n++] = id;
-                bits = [];
-            }
-            else kind = Storage.Bitset;
+            kind = Storage.Bitset;
+            bits = accepted.ToArray();
         }
         return new TokenMaskEntry
         {
             Kind = kind, Ids = ids, Bits = bits, Uncertain = uncertain.ToArray(), UncertainLcp = lcp, AcceptedCount = a,
         };
+    }
+
+    /// <summary>Writes the accepted tokens into <paramref name="bits"/> (mask-sized), replacing what was there.</summary>
+    public void CopyAcceptedTo(Span<uint> bits, int vocabSize)
+    {
+        switch (Kind)
+        {
+            case Storage.AcceptedList:
+                bits.Clear();
+                foreach (var id in Ids) bits[id >> 5] |= 1u << (id & 31);
+                break;
+            case Storage.Bitset:
+                Bits.CopyTo(bits);
+                break;
+            default:
+                Ponder.Sampling.TokenBitmask.AllowAll(bits, vocabSize);
+                foreach (var id in Ids) bits[id >> 5] &= ~(1u << (id & 31));
+                break;
+        }
     }
 
     /// <summary>ORs the accepted tokens into <paramref name="mask"/>; <paramref name="scratch"/> is a mask-sized buffer

@@ -24,6 +24,7 @@ public class GbnfParserTests
     [InlineData("tool-call-schema.gbnf")]
     [InlineData("arithmetic.gbnf")]
     [InlineData("list.gbnf")]
+    [InlineData("string-limits.gbnf")]
     public void Parses_the_example_grammars_and_prints_them_back(string file)
     {
         var g = Grammar.Parse(TestGrammars.Read(file));

@@ -11,6 +11,7 @@ public sealed class NaiveRecognizer(Grammar grammar)
     {
         _text = text.EnumerateRunes().Select(r => r.Value).ToArray();
         _memo.Clear();
+        _exprMemo.Clear();
         return Rule(grammar.RootRule, 0).Contains(_text.Length);
     }
 
@@ -23,7 +24,17 @@ public sealed class NaiveRecognizer(Grammar grammar)
         return r;
     }
 
+    // Every sub-expression memoised by (node, start): nested bounded repetitions are exponential without it.
+    readonly Dictionary<GrammarExpr, Dictionary<int, HashSet<int>>> _exprMemo = new(ReferenceEqualityComparer.Instance);
+
     HashSet<int> Match(GrammarExpr e, int at)
+    {
+        if (!_exprMemo.TryGetValue(e, out var byStart)) _exprMemo[e] = byStart = [];
+        if (byStart.TryGetValue(at, out var known)) return known;
+        return byStart[at] = MatchUncached(e, at);
+    }
+
+    HashSet<int> MatchUncached(GrammarExpr e, int at)
     {
         switch (e)
         {

@@ -41,7 +41,8 @@ public static class RandomGrammars
             case 5: return "(" + string.Join(" | ", Enumerable.Range(0, rng.Next(2, 4)).Select(_ => Expr(rng, names, depth - 1))) + ")";
             case 6:
             {
-                var q = rng.Next(6) switch { 0 => "*", 1 => "+", 2 => "?", 3 => "{2}", 4 => "{1,3}", _ => "{0,}" };
+                // Counts above the small vocabulary's longest token (5 bytes) make positions that share mask entries.
+                var q = rng.Next(8) switch { 0 => "*", 1 => "+", 2 => "?", 3 => "{2}", 4 => "{1,3}", 5 => "{0,7}", 6 => "{2,9}", _ => "{0,}" };
                 return "(" + Expr(rng, names, depth - 1) + ")" + q;
             }
             default: return "\"" + Alphabet[rng.Next(Alphabet.Length)] + "\"";
@@ -59,7 +60,7 @@ public static class RandomGrammars
 
     static bool Derive(Random rng, Grammar g, GrammarExpr e, StringBuilder sb, int depth)
     {
-        if (depth > 30 || sb.Length > 40) return false;
+        if (depth > 30 || sb.Length > 60) return false;
         switch (e)
         {
             case GrammarLiteral l: foreach (var cp in l.CodePoints) sb.Append(char.ConvertFromUtf32(cp)); return true;
@@ -79,7 +80,10 @@ public static class RandomGrammars
             case GrammarChoice c: return Derive(rng, g, c.Alternatives[rng.Next(c.Alternatives.Count)], sb, depth + 1);
             case GrammarRepeat rep:
             {
-                var n = rep.Min + rng.Next(0, Math.Min(rep.Max ?? rep.Min + 3, rep.Min + 3) - rep.Min + 1);
+                // Now and then run to the bound or one past it, where bounded repetitions go wrong.
+                var n = rep.Max is { } max && rng.Next(4) == 0
+                    ? max + rng.Next(2)
+                    : rep.Min + rng.Next(0, Math.Min(rep.Max ?? rep.Min + 3, rep.Min + 3) - rep.Min + 1);
                 for (var i = 0; i < n; i++)
                     if (!Derive(rng, g, rep.Item, sb, depth + 1)) return false;
                 return true;
