@@ -96,17 +96,19 @@ internal sealed unsafe class AttentionWork : IParallelWork
         int lanes = Math.Min(n, Pad);
         var acc = _acc[thread].AsSpan(0, group * Pad * hd);
         for (int h = 0; h < group; h++) acc.Slice(h * Pad * hd, lanes * hd).Clear();
-        for (int p = 0; p < n; p++)
+        fixed (float* a0 = acc, r0 = row, s0 = scores)
         {
-            Half* v = _kv.V(table[p / B], _layer, p % B) + g * hd;
-            fixed (float* r0 = row) HalfWiden.ToSingle(v, r0, hd);
-            int lane = p % Pad;
-            for (int h = 0; h < group; h++)
+            for (int p = 0; p < n; p++)
             {
-                float w = scores[h * nkv + p];
-                if (w == 0) continue; // exact: fma(0, v, a) == a for the finite values a cache holds
-                var a = acc.Slice((h * Pad + lane) * hd, hd);
-                Fma(w, row, a);
+                Half* v = _kv.V(table[p / B], _layer, p % B) + g * hd;
+                HalfWiden.ToSingle(v, r0, hd);
+                float* lane = a0 + (p % Pad) * hd;
+                for (int h = 0; h < group; h++)
+                {
+                    float w = s0[h * nkv + p];
+                    if (w == 0) continue; // exact: fma(0, v, a) == a for the finite values a cache holds
+                    Fma(w, r0, lane + h * Pad * hd, hd);
+                }
             }
         }
         var outAll = _out.AsSpan(t * _c.QDim + g * group * hd, group * hd);
@@ -114,13 +116,12 @@ internal sealed unsafe class AttentionWork : IParallelWork
     }
 
     /// <summary>a += w · v elementwise with fused multiply-adds (identical in vector and scalar form).</summary>
-    static void Fma(float w, ReadOnlySpan<float> v, Span<float> a)
+    static void Fma(float w, float* v, float* a, int n)
     {
         int d = 0;
         var wv = Vector512.Create(w);
-        for (; d + 16 <= a.Length; d += 16)
-            Vector512.FusedMultiplyAdd(wv, Vector512.Create(v.Slice(d, 16)), Vector512.Create(a.Slice(d, 16))).CopyTo(a.Slice(d, 16));
-        for (; d < a.Length; d++) a[d] = MathF.FusedMultiplyAdd(w, v[d], a[d]);
+        for (; d + 16 <= n; d += 16) Vector512.Store(Vector512.FusedMultiplyAdd(wv, Vector512.Load(v + d), Vector512.Load(a + d)), a + d);
+        for (; d < n; d++) a[d] = MathF.FusedMultiplyAdd(w, v[d], a[d]);
     }
 
     /// <summary>Combines the 4 × 16 lane accumulators of every output value as GGML_F16_VEC_REDUCE
@@ -185,6 +186,12 @@ internal sealed unsafe class AttentionWork : IParallelWork
             sum += GgmlMath.ReduceAdd(e);
         }
         float inv = (float)(1.0 / sum);
-        for (int p = 0; p < n; p++) s[p] = (float)(Half)(s[p] * inv);
+        // Scale, then round through F16 in vector form (the same IEEE roundings as the scalar casts,
+        // which were a large share of a long prompt's attention time).
+        var row = s[..n];
+        TensorPrimitives.Multiply(row, inv, row);
+        Span<Half> half = n <= 4096 ? stackalloc Half[n] : new Half[n];
+        TensorPrimitives.ConvertToHalf(row, half);
+        TensorPrimitives.ConvertToSingle(half, row);
     }
 }
