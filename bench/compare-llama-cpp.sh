@@ -19,7 +19,7 @@ echo
 echo "| type | ponder pp$pp | llama.cpp pp$pp | ratio | ponder tg$tg | llama.cpp tg$tg | ratio |"
 echo "|---|---|---|---|---|---|---|"
 for t in "${types[@]}"; do
-  extra=(); [[ $t == Q4_K || $t == Q6_K ]] && extra=(--embd 1024)   # K-quant rows need a multiple of 256
+  extra=(); [[ $t == Q4_K || $t == Q6_K ]] && extra=(--embd 1024 --heads 16)   # K-quant rows need a multiple of 256 (head dim stays 64)
   f=$work/q05-$t.gguf
   [[ -f $f ]] || ponder make-random-model --arch qwen2 --preset qwen2.5-0.5b --type "$t" "${extra[@]}" -o "$f" >/dev/null
   pj=$(ponder bench -m "$f" -p "$pp" -n "$tg" -t "$threads" -r "$reps" --json)
