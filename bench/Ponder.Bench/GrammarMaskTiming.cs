@@ -122,7 +122,7 @@ internal static class GrammarMaskTiming
                 // Where the time goes: the slowest steps with what the fill did, and totals by kind of step.
                 slow.Sort((a, b) => b.Us.CompareTo(a.Us));
                 foreach (var (us, st, steer) in slow.Take(8))
-                    Console.WriteLine($"  slow: {us,8:0} µs  stacks {st.Stacks,4} entries {st.Entries,4} uncertain {st.Uncertain,6} walked {st.Walked,6} accepted {st.Accepted,5} steps {st.Steps} visits {st.Visits} nodes {st.NodesMade}{(steer ? " steering" : "")}");
+                    Console.WriteLine($"  slow: {us,8:0} µs  stacks {st.Stacks,4} entries {st.Entries,4} uncertain {st.Uncertain,6} walked {st.Walked,6} accepted {st.Accepted,5} steps {st.Steps} visits {st.Visits} nodes {st.NodesMade}{(st.Cached ? " cached" : "")}{(steer ? " steering" : "")}");
                 Console.Write($"  slowest step that walked context-dependent tokens ({worstWalk.Us:0} µs):\n{worstWalk.Text}");
                 double total = 0, withWalk = 0, steering = 0;
                 foreach (var (us, st, steer) in slow)
@@ -131,7 +131,8 @@ internal static class GrammarMaskTiming
                     if (steer) steering += us;
                     else if (st.Walked > 0) withWalk += us;
                 }
-                Console.WriteLine($"  time share: steps that walk context-dependent tokens {100 * withWalk / total:0}%, steering {100 * steering / total:0}%");
+                Console.WriteLine($"  time share: steps that walk context-dependent tokens {100 * withWalk / total:0}%, steering {100 * steering / total:0}%; " +
+                                  $"steps that walked {slow.Count(x => x.Stats.Walked > 0)}, replayed a walk {slow.Count(x => x.Stats.Cached)}, steered {slow.Count(x => x.Steering)} of {slow.Count}");
                 var a0 = Stopwatch.GetTimestamp();
                 AutomatonBuilder.Build(compiled.Grammar, GrammarCompilerOptions.Default, CancellationToken.None);
                 Console.WriteLine($"  of the compile: automaton {Stopwatch.GetElapsedTime(a0).TotalMilliseconds:0.0} ms, "

@@ -54,6 +54,7 @@ public sealed class GrammarMatcher : ITokenConstraint
     {
         public int Stacks, Entries, Uncertain, Walked, Accepted;
         public long Steps, Visits, NodesMade;
+        public bool Cached;
     }
 
     /// <summary>The current stacks as rule names from the top down, with each top's context-dependent tokens (diagnostics).</summary>
@@ -171,6 +172,17 @@ public sealed class GrammarMatcher : ITokenConstraint
             if (seen.TryAdd(entry, 0)) entry.OrInto(mask, _ctx.Scratch, g.VocabSize);
         }
         LastFill.Entries = seen.Count;
+        if (LastFill.Uncertain == 0) return;
+        // The walk below depends only on the stack set: replay it when this set was walked before.
+        var sets = _ctx.SetCache;
+        var hash = StackSetMaskCache.Hash(nodes.Span);
+        if (sets.TryGet(hash, nodes.Span, out var cached))
+        {
+            foreach (var id in cached) mask[id >> 5] |= 1u << (id & 31);
+            LastFill.Cached = true;
+            return;
+        }
+        var record = sets.Begin(hash, nodes.Span);
         var mark = arena.Count;
         var (steps0, visits0) = (_ctx.Runner.Steps, _ctx.Runner.Visits);
         var walker = _ctx.Walker;
@@ -181,9 +193,11 @@ public sealed class GrammarMatcher : ITokenConstraint
             if (unc.Length == 0) continue;
             walker.Reset(n);
             var shared = 0; // common prefix with the last token walked
+            var dead = int.MaxValue; // bytes after which the last token walked died: later tokens with that prefix die too
             for (var j = 0; j < unc.Length; j++)
             {
                 shared = Math.Min(shared, entry.UncertainLcp[j]);
+                if (shared >= dead) continue;
                 var idx = unc[j];
                 var id = vocab.Order[idx];
                 if ((mask[id >> 5] & (1u << (id & 31))) != 0) continue;
@@ -191,13 +205,17 @@ public sealed class GrammarMatcher : ITokenConstraint
                 var reached = walker.Walk(token, shared);
                 LastFill.Walked++;
                 shared = int.MaxValue;
-                if (reached == token.Length && (walker.Count(reached) > 0 || (walker.Flags(reached) & StackRunner.ReachedBottom) != 0))
+                var alive = walker.Count(reached) > 0; // no stack left after these bytes: nothing longer survives
+                dead = alive ? int.MaxValue : reached;
+                if (reached == token.Length && (alive || (walker.Flags(reached) & StackRunner.ReachedBottom) != 0))
                 {
                     mask[id >> 5] |= 1u << (id & 31);
+                    if (record) sets.AddToken(id);
                     LastFill.Accepted++;
                 }
             }
         }
+        if (record) sets.Commit(hash);
         LastFill.NodesMade = arena.Count - mark;
         arena.Truncate(mark);
         LastFill.Steps = _ctx.Runner.Steps - steps0;
