@@ -26,6 +26,9 @@ internal static class GrammarMaskTiming
         var verbose = false;
         var repeat = 3;
         var baseline = false; // also time the previous mask precompute, in the same run
+        var inner = 1; // > 1: time each mask as the fastest of this many fills of the same state (the work without the machine's noise)
+        string? replay = null; // token ids per line (one walk per line), e.g. what the CLI benchmark's model generated
+        var budget = 0; // > 0: masks through a TokenBudgetMatcher with this many tokens, as the CLI and server use them
         var files = new List<string>();
         for (var i = 1; i < args.Length; i++)
         {
@@ -34,6 +37,9 @@ internal static class GrammarMaskTiming
             else if (args[i] == "--verbose") verbose = true;
             else if (args[i] == "--baseline") baseline = true;
             else if (args[i] == "--repeat") repeat = int.Parse(args[++i]);
+            else if (args[i] == "--inner") inner = int.Parse(args[++i]);
+            else if (args[i] == "--replay") replay = args[++i];
+            else if (args[i] == "--budget") budget = int.Parse(args[++i]);
             else files.Add(args[i]);
         }
         var root = FindTestData();
@@ -55,6 +61,7 @@ internal static class GrammarMaskTiming
         foreach (var file in files)
         {
             var gbnf = File.ReadAllText(file);
+            if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) gbnf = Ponder.Grammars.Schema.JsonSchemaToGbnf.Convert(gbnf);
             // Warm the JIT on this grammar, then time fresh compiles (the fastest of several: on a shared machine the
             // slower ones measure the other load). The baseline, when asked for, is timed alternately with them.
             new GrammarCompiler().Compile(gbnf, tok);
@@ -72,23 +79,38 @@ internal static class GrammarMaskTiming
                 baselineMs = Math.Min(baselineMs, ms);
             }
             var times = new List<double>();
+            var slow = new List<(double Us, GrammarMatcher.FillStats Stats, bool Steering)>();
+            var worstWalk = (Us: 0.0, Text: "");
             var gcSteps = 0;
+            var replayed = replay == null ? null : File.ReadAllLines(replay).Where(l => l.Trim().Length > 0).Select(l => l.Trim().Split(' ').Select(int.Parse).ToArray()).ToArray();
+            if (replayed != null) walks = replayed.Length;
             for (var w = -1; w < walks; w++) // walk -1 warms the JIT on the matcher and is not counted
             {
                 var rng = new Random(w + 1);
                 var m = compiled.CreateMatcher();
-                for (var step = 0; step < tokens && !m.IsTerminated; step++)
+                ITokenConstraint c = budget > 0 ? new TokenBudgetMatcher(m, budget) : m;
+                for (var step = 0; step < tokens && !c.IsTerminated; step++)
                 {
                     var gc0 = GC.CollectionCount(0);
+                    m.LastFill = default;
                     var t0 = Stopwatch.GetTimestamp();
-                    m.FillNextTokenMask(mask);
+                    c.FillNextTokenMask(mask);
                     var t1 = Stopwatch.GetTimestamp();
+                    for (var k = 1; k < inner; k++)
+                    {
+                        var r0 = Stopwatch.GetTimestamp();
+                        c.FillNextTokenMask(mask);
+                        var r1 = Stopwatch.GetTimestamp();
+                        if (r1 - r0 < t1 - t0) (t0, t1) = (r0, r1);
+                    }
                     if (GC.CollectionCount(0) != gc0) gcSteps++;
-                    if (w >= 0) times.Add((t1 - t0) * 1e6 / Stopwatch.Frequency);
-                    if (w >= 0 && verbose && (t1 - t0) * 1e6 / Stopwatch.Frequency > 200)
-                        Console.WriteLine($"  slow step {step}: {(t1 - t0) * 1e6 / Stopwatch.Frequency:0} µs, {m.StackCount} stacks, gc during: {GC.CollectionCount(0) != gc0}");
-                    var t = Pick(rng, mask, tok, eos, allowed);
-                    if (!m.Accept(t)) throw new InvalidOperationException($"mask allowed token {t} but Accept refused it");
+                    var us = (t1 - t0) * 1e6 / Stopwatch.Frequency;
+                    if (w >= 0) times.Add(us);
+                    if (w >= 0 && verbose) slow.Add((us, m.LastFill, c is TokenBudgetMatcher { Steering: true }));
+                    if (w >= 0 && verbose && m.LastFill.Walked > 0 && us > worstWalk.Us) worstWalk = (us, m.DescribeStacks());
+                    var t = replayed != null ? (step < replayed[Math.Max(w, 0)].Length ? replayed[Math.Max(w, 0)][step] : eos) : Pick(rng, mask, tok, eos, allowed);
+                    if (replayed != null && step >= replayed[Math.Max(w, 0)].Length) break;
+                    if (!c.Accept(t)) throw new InvalidOperationException($"mask allowed token {t} but Accept refused it");
                 }
             }
             times.Sort();
@@ -97,6 +119,20 @@ internal static class GrammarMaskTiming
                               $"{compiled.ContextDependentTokens,8} {times.Count,7} {mean,8:0.0} {Pct(times, 0.5),7:0.0} {Pct(times, 0.99),7:0.0} {times[^1],7:0.0}" + (gcSteps > 0 ? $"  ({gcSteps} steps saw a GC)" : ""));
             if (verbose)
             {
+                // Where the time goes: the slowest steps with what the fill did, and totals by kind of step.
+                slow.Sort((a, b) => b.Us.CompareTo(a.Us));
+                foreach (var (us, st, steer) in slow.Take(8))
+                    Console.WriteLine($"  slow: {us,8:0} µs  stacks {st.Stacks,4} entries {st.Entries,4} uncertain {st.Uncertain,6} walked {st.Walked,6} accepted {st.Accepted,5} steps {st.Steps} visits {st.Visits} nodes {st.NodesMade}{(st.Cached ? " cached" : "")}{(steer ? " steering" : "")}");
+                Console.Write($"  slowest step that walked context-dependent tokens ({worstWalk.Us:0} µs):\n{worstWalk.Text}");
+                double total = 0, withWalk = 0, steering = 0;
+                foreach (var (us, st, steer) in slow)
+                {
+                    total += us;
+                    if (steer) steering += us;
+                    else if (st.Walked > 0) withWalk += us;
+                }
+                Console.WriteLine($"  time share: steps that walk context-dependent tokens {100 * withWalk / total:0}%, steering {100 * steering / total:0}%; " +
+                                  $"steps that walked {slow.Count(x => x.Stats.Walked > 0)}, replayed a walk {slow.Count(x => x.Stats.Cached)}, steered {slow.Count(x => x.Steering)} of {slow.Count}");
                 var a0 = Stopwatch.GetTimestamp();
                 AutomatonBuilder.Build(compiled.Grammar, GrammarCompilerOptions.Default, CancellationToken.None);
                 Console.WriteLine($"  of the compile: automaton {Stopwatch.GetElapsedTime(a0).TotalMilliseconds:0.0} ms, "

@@ -61,21 +61,23 @@ sealed class CompletionLengths
 
     /// <summary>Appends to <paramref name="into"/> a shortest byte string that takes stack <paramref name="node"/> to
     /// the end of the grammar: follow, from the top frame down, an edge or call that keeps the remaining count
-    /// minimal. Byte edges are preferred over calls and the walk is bounded, so rules that may be empty cannot loop.</summary>
-    public void AppendShortest(StackArena arena, int node, List<byte> into)
+    /// minimal. Byte edges are preferred over calls and the walk is bounded, so rules that may be empty cannot loop.
+    /// <paramref name="pending"/> is scratch (the frames still to finish), so a token budget that asks every step
+    /// allocates nothing.</summary>
+    public void AppendShortest(StackArena arena, int node, List<byte> into, IntBuffer pending)
     {
         var pda = _pda;
-        var chain = new List<int>(); // top of stack first
-        for (var n = node; n >= 0; n = arena.Parent(n)) chain.Add(arena.State(n));
-        var pending = new Stack<int>();
-        for (var i = chain.Count - 1; i >= 1; i--) pending.Push(chain[i]);
-        var s = chain[0];
+        // Frames below the top, bottom first, so the buffer pops the parent of the top first.
+        pending.Clear();
+        for (var n = arena.Parent(node); n >= 0; n = arena.Parent(n)) pending.Add(arena.State(n));
+        pending.Span.Reverse();
+        var s = arena.State(node);
         for (var guard = 0; guard < 1_000_000; guard++)
         {
             if (_bytes[s] == 0)
             {
                 if (pending.Count == 0) return;
-                s = pending.Pop();
+                s = pending[--pending.Count];
                 continue;
             }
             var moved = false;
@@ -90,7 +92,7 @@ sealed class CompletionLengths
             {
                 var start = pda.RuleStart[pda.CallRule[c]];
                 if (_bytes[start] + _bytes[pda.CallReturn[c]] != _bytes[s] || _bytes[start] == 0) continue;
-                pending.Push(pda.CallReturn[c]);
+                pending.Add(pda.CallReturn[c]);
                 s = start;
                 moved = true;
             }

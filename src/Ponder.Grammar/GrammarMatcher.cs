@@ -47,6 +47,34 @@ public sealed class GrammarMatcher : ITokenConstraint
     /// <summary>Stacks in the current state (diagnostics: the run-time mask cost grows with it).</summary>
     internal int StackCount => _history.CurrentNodes.Length;
 
+    /// <summary>What the last <see cref="FillNextTokenMask"/> did (diagnostics for the benchmark).</summary>
+    internal FillStats LastFill;
+
+    internal struct FillStats
+    {
+        public int Stacks, Entries, Uncertain, Walked, Accepted;
+        public long Steps, Visits, NodesMade;
+        public bool Cached;
+    }
+
+    /// <summary>The current stacks as rule names from the top down, with each top's context-dependent tokens (diagnostics).</summary>
+    internal string DescribeStacks()
+    {
+        var sb = new System.Text.StringBuilder();
+        var pda = Grammar.Automaton;
+        lock (_ctx)
+            foreach (var n in _history.CurrentNodes)
+            {
+                var e = Grammar.MaskCache.EntryOfState[_ctx.Arena.State(n)]!;
+                sb.Append("    [");
+                for (var p = n; p >= 0; p = _ctx.Arena.Parent(p)) sb.Append(pda.RuleNames[pda.RuleOf[_ctx.Arena.State(p)]]).Append(' ');
+                sb.Append("] uncertain ").Append(e.Uncertain.Length).Append(':');
+                foreach (var i in e.Uncertain.Take(12)) sb.Append(" «").Append(System.Text.Encoding.UTF8.GetString(Grammar.Vocabulary.TokenAt(i))).Append('»');
+                sb.AppendLine();
+            }
+        return sb.ToString();
+    }
+
     /// <summary>How many accepted steps <see cref="Rollback"/> can undo now.</summary>
     public int RollbackAvailable => _history.Undoable;
 
@@ -135,12 +163,28 @@ public sealed class GrammarMatcher : ITokenConstraint
         nodes.AddRange(_history.CurrentNodes);
         var seen = _ctx.Seen;
         seen.Clear();
+        LastFill = default;
+        LastFill.Stacks = nodes.Count;
         foreach (var n in nodes.Span)
         {
             var entry = cache.EntryOfState[arena.State(n)]!;
+            LastFill.Uncertain += entry.Uncertain.Length;
             if (seen.TryAdd(entry, 0)) entry.OrInto(mask, _ctx.Scratch, g.VocabSize);
         }
+        LastFill.Entries = seen.Count;
+        if (LastFill.Uncertain == 0) return;
+        // The walk below depends only on the stack set: replay it when this set was walked before.
+        var sets = _ctx.SetCache;
+        var hash = StackSetMaskCache.Hash(nodes.Span);
+        if (sets.TryGet(hash, nodes.Span, out var cached))
+        {
+            foreach (var id in cached) mask[id >> 5] |= 1u << (id & 31);
+            LastFill.Cached = true;
+            return;
+        }
+        var record = sets.Begin(hash, nodes.Span);
         var mark = arena.Count;
+        var (steps0, visits0) = (_ctx.Runner.Steps, _ctx.Runner.Visits);
         var walker = _ctx.Walker;
         foreach (var n in nodes.Span)
         {
@@ -149,27 +193,50 @@ public sealed class GrammarMatcher : ITokenConstraint
             if (unc.Length == 0) continue;
             walker.Reset(n);
             var shared = 0; // common prefix with the last token walked
+            var dead = int.MaxValue; // bytes after which the last token walked died: later tokens with that prefix die too
             for (var j = 0; j < unc.Length; j++)
             {
                 shared = Math.Min(shared, entry.UncertainLcp[j]);
+                if (shared >= dead) continue;
                 var idx = unc[j];
                 var id = vocab.Order[idx];
                 if ((mask[id >> 5] & (1u << (id & 31))) != 0) continue;
                 var token = vocab.TokenAt(idx);
                 var reached = walker.Walk(token, shared);
+                LastFill.Walked++;
                 shared = int.MaxValue;
-                if (reached == token.Length && (walker.Count(reached) > 0 || (walker.Flags(reached) & StackRunner.ReachedBottom) != 0))
+                var alive = walker.Count(reached) > 0; // no stack left after these bytes: nothing longer survives
+                dead = alive ? int.MaxValue : reached;
+                if (reached == token.Length && (alive || (walker.Flags(reached) & StackRunner.ReachedBottom) != 0))
+                {
                     mask[id >> 5] |= 1u << (id & 31);
+                    if (record) sets.AddToken(id);
+                    LastFill.Accepted++;
+                }
             }
         }
+        if (record) sets.Commit(hash);
+        LastFill.NodesMade = arena.Count - mark;
         arena.Truncate(mark);
+        LastFill.Steps = _ctx.Runner.Steps - steps0;
+        LastFill.Visits = _ctx.Runner.Visits - visits0;
     }
 
     /// <summary>A shortest byte string that makes the text so far a complete string of the grammar (empty when it may
     /// end now or has ended). What <see cref="TokenBudgetMatcher"/> steers to when the tokens left run short.</summary>
     public byte[] ShortestCompletion()
     {
-        if (CanTerminate || IsTerminated) return [];
+        var bytes = new List<byte>();
+        ShortestCompletion(bytes);
+        return bytes.ToArray();
+    }
+
+    /// <summary><see cref="ShortestCompletion()"/> written into <paramref name="into"/> (cleared first), for callers
+    /// that ask every step and keep one buffer.</summary>
+    internal void ShortestCompletion(List<byte> into)
+    {
+        into.Clear();
+        if (CanTerminate || IsTerminated) return;
         var lengths = Grammar.CompletionLengths;
         lock (_ctx)
         {
@@ -181,10 +248,7 @@ public sealed class GrammarMatcher : ITokenConstraint
                 var b = lengths.StackBytes(arena, n);
                 if (b < bestBytes) (best, bestBytes) = (n, b);
             }
-            if (best < 0) return [];
-            var bytes = new List<byte>((int)Math.Min(bestBytes, 4096));
-            lengths.AppendShortest(arena, best, bytes);
-            return bytes.ToArray();
+            if (best >= 0) lengths.AppendShortest(arena, best, into, _ctx.Next);
         }
     }
 

@@ -24,6 +24,8 @@ sealed class MatcherContext
     public uint[] Scratch { get; }
     public IntBuffer InitialNodes { get; }
     public int InitialFlags { get; }
+    /// <summary>Context-dependent tokens accepted per stack set (the arena is shared, so forks share it too).</summary>
+    public StackSetMaskCache SetCache { get; } = new();
     /// <summary>Entries already ORed into the mask being filled (stamped per fill).</summary>
     public Dictionary<TokenMaskEntry, int> Seen { get; } = new(ReferenceEqualityComparer.Instance);
 }

@@ -132,6 +132,38 @@ sealed class SortedVocabulary
     public int[] LengthOf { get; }
     public int[] EndOfGeneration { get; }
 
+    /// <summary>Adds to <paramref name="into"/> the sorted index of every token that is a prefix of
+    /// <paramref name="text"/>, shortest first. The tokens starting with a given prefix are one block of the sorted
+    /// order, so each longer prefix narrows the block by binary search: a few dozen comparisons where scanning
+    /// every token with the first byte (tens of thousands for a space) cost hundreds of microseconds.</summary>
+    public void PrefixTokens(ReadOnlySpan<byte> text, IntBuffer into)
+    {
+        int lo = 0, hi = Order.Length;
+        for (var len = 1; len <= Math.Min(text.Length, MaxLength); len++)
+        {
+            var prefix = text[..len];
+            // First token not below the prefix; the block of tokens starting with it begins there.
+            int a = lo, b = hi;
+            while (a < b)
+            {
+                var mid = (a + b) >>> 1;
+                if (TokenAt(mid).SequenceCompareTo(prefix) < 0) a = mid + 1;
+                else b = mid;
+            }
+            if (a == hi || !TokenAt(a).StartsWith(prefix)) return;
+            lo = a;
+            b = hi;
+            while (a < b)
+            {
+                var mid = (a + b) >>> 1;
+                if (TokenAt(mid).StartsWith(prefix)) a = mid + 1;
+                else b = mid;
+            }
+            hi = a;
+            if (Start[lo + 1] - Start[lo] == len) into.Add(lo); // the token equal to the prefix sorts first in its block
+        }
+    }
+
     public ReadOnlySpan<byte> TokenAt(int sortedIndex) => Bytes.AsSpan(Start[sortedIndex], Start[sortedIndex + 1] - Start[sortedIndex]);
 
     /// <summary>Sorted position of each token id, or -1 for tokens left out.</summary>

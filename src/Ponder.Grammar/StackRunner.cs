@@ -27,6 +27,9 @@ sealed class StackRunner
 
     public StackArena Arena { get; }
 
+    /// <summary>Bytes stepped and stack nodes visited by closures (diagnostics).</summary>
+    internal long Steps, Visits;
+
     /// <summary>The closure of one stack: adds to <paramref name="into"/> every stack reachable without consuming a
     /// byte whose top has a byte edge; returns the Reached* flags met on the way.</summary>
     public int Expand(int node, IntBuffer into)
@@ -42,6 +45,7 @@ sealed class StackRunner
     public int Step(ReadOnlySpan<int> from, byte b, IntBuffer into)
     {
         NewStamp();
+        Steps++;
         var flags = 0;
         var pda = _pda;
         var arena = Arena;
@@ -86,6 +90,7 @@ sealed class StackRunner
         while (_work.Count > 0)
         {
             var n = _work[--_work.Count];
+            Visits++;
             var s = arena.State(n);
             var parent = arena.Parent(n);
             if (pda.HasBytes(s)) into.Add(n);

@@ -27,6 +27,9 @@ public sealed class TokenBudgetMatcher : ITokenConstraint
 
     int _used;
     int _steerFrom = -1; // tokens used when steering started, or -1
+    // Scratch for the steering masks, kept so a step allocates nothing.
+    readonly List<byte> _rest = [];
+    readonly IntBuffer _prefixes = new();
 
     /// <param name="matcher">The grammar state (usually at its start).</param>
     /// <param name="tokenBudget">Tokens the sequence may still generate, counting the end-of-generation token.</param>
@@ -59,23 +62,19 @@ public sealed class TokenBudgetMatcher : ITokenConstraint
         if (bitmask.Length < words)
             throw new ArgumentException($"The mask has {bitmask.Length} words but a vocabulary of {g.VocabSize} needs {words}", nameof(bitmask));
         bitmask.Clear();
-        var rest = Matcher.ShortestCompletion();
+        var rest = _rest;
+        Matcher.ShortestCompletion(rest);
         var vocab = g.Vocabulary;
-        if (rest.Length == 0)
+        if (rest.Count == 0)
         {
             foreach (var id in vocab.EndOfGeneration) TokenBitmask.Allow(bitmask, id);
             if (!Steering) _steerFrom = _used;
             return;
         }
-        var any = false;
-        for (int i = vocab.FirstByteStart[rest[0]], end = vocab.FirstByteStart[rest[0] + 1]; i < end; i++)
-        {
-            var token = vocab.TokenAt(i);
-            if (token.Length > rest.Length || !rest.AsSpan().StartsWith(token)) continue;
-            TokenBitmask.Allow(bitmask, vocab.Order[i]);
-            any = true;
-        }
-        if (any) { if (!Steering) _steerFrom = _used; }
+        _prefixes.Clear();
+        vocab.PrefixTokens(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(rest), _prefixes);
+        foreach (var i in _prefixes.Span) TokenBitmask.Allow(bitmask, vocab.Order[i]);
+        if (_prefixes.Count > 0) { if (!Steering) _steerFrom = _used; }
         // A vocabulary without a token for that byte cannot be steered: keep the grammar's own mask.
         else Matcher.FillNextTokenMask(bitmask);
     }

@@ -83,4 +83,44 @@ public class QwenJsonTests(ITestOutputHelper output)
                 Assert.True(f.Fork().Accept(t) == TokenBitmask.IsAllowed(mask, t), $"after '{prefix}': token {t} '{tok.TokenText(t)}'");
         }
     }
+
+    /// <summary>A matcher replays the context-dependent verdicts of stack sets it walked before; along random walks
+    /// (strings, where sets repeat, and rollbacks that return to earlier sets) its masks must equal those of a
+    /// fresh matcher, which walks everything, fed the same tokens.</summary>
+    [Theory]
+    [InlineData("person-schema.gbnf")]
+    [InlineData("tool-call-schema.gbnf")]
+    [InlineData("json.gbnf")]
+    public void Replayed_masks_equal_fresh_masks(string file)
+    {
+        var tok = TestTokenizers.Qwen;
+        var compiled = Compiler.Compile(TestGrammars.Read(file), tok);
+        var eos = tok.EosId!.Value;
+        var warm = new uint[TokenBitmask.WordCount(tok.VocabSize)];
+        var cold = new uint[warm.Length];
+        var scratch = new List<int>();
+        for (var seed = 0; seed < 4; seed++)
+        {
+            var rng = new Random(seed);
+            var m = compiled.CreateMatcher();
+            var tokens = new List<int>();
+            for (var step = 0; step < 120 && !m.IsTerminated; step++)
+            {
+                m.FillNextTokenMask(warm);
+                var fresh = compiled.CreateMatcher();
+                foreach (var t in tokens) Assert.True(fresh.Accept(t));
+                fresh.FillNextTokenMask(cold);
+                Assert.True(warm.AsSpan().SequenceEqual(cold), $"{file}, seed {seed}, step {step}: masks differ");
+                if (tokens.Count > 2 && rng.Next(8) == 0)
+                {
+                    m.Rollback(2);
+                    tokens.RemoveRange(tokens.Count - 2, 2);
+                    continue;
+                }
+                var next = Pick(rng, warm, tok.VocabSize, eos, scratch, tok.TokenText);
+                Assert.True(m.Accept(next));
+                tokens.Add(next);
+            }
+        }
+    }
 }
