@@ -99,26 +99,49 @@ sealed class AutomatonBuilder
             }
             case GrammarCharClass cc:
             {
-                var end = NewState(rule);
                 var seqs = new List<(byte Lo, byte Hi)[]>();
                 foreach (var (lo, hi) in CodePointSet.FromClass(cc).Ranges) Utf8Sequences.Split(lo, hi, seqs);
-                // Share prefixes of the byte sequences so a class costs a handful of states, not one per range.
-                var inner = new Dictionary<(int, byte, byte), int>();
+                // A byte trie of the sequences (node 0 stands for `from`, target -1 for the class's end)...
+                var trie = new List<List<(byte Lo, byte Hi, int To)>> { new() };
+                var child = new Dictionary<(int, byte, byte), int>();
                 foreach (var seq in seqs)
                 {
-                    var cur = from;
+                    var node = 0;
                     for (var i = 0; i < seq.Length; i++)
                     {
-                        if (i == seq.Length - 1) { _bytes[cur].Add((seq[i].Lo, seq[i].Hi, end)); break; }
-                        if (!inner.TryGetValue((cur, seq[i].Lo, seq[i].Hi), out var next))
+                        if (i == seq.Length - 1) { trie[node].Add((seq[i].Lo, seq[i].Hi, -1)); break; }
+                        if (!child.TryGetValue((node, seq[i].Lo, seq[i].Hi), out var next))
                         {
-                            next = NewState(rule);
-                            inner[(cur, seq[i].Lo, seq[i].Hi)] = next;
-                            _bytes[cur].Add((seq[i].Lo, seq[i].Hi, next));
+                            next = trie.Count;
+                            trie.Add([]);
+                            child[(node, seq[i].Lo, seq[i].Hi)] = next;
+                            trie[node].Add((seq[i].Lo, seq[i].Hi, next));
                         }
-                        cur = next;
+                        node = next;
                     }
                 }
+                // ...with equal continuations merged (suffix sharing): the BMP class of a JSON string character takes
+                // 5 states instead of 10, and bounded strings repeat it once per character. Children have larger
+                // ids than their parents, so one backward pass sees every child's merged id first.
+                var end = NewState(rule);
+                var merged = new int[trie.Count];
+                var bySuffix = new Dictionary<string, int>(StringComparer.Ordinal);
+                var key = new System.Text.StringBuilder();
+                for (var n = trie.Count - 1; n >= 0; n--)
+                {
+                    if (n == 0) { merged[0] = from; break; }
+                    key.Clear();
+                    foreach (var (lo, hi, to) in trie[n]) key.Append(lo).Append('-').Append(hi).Append('>').Append(to < 0 ? end : merged[to]).Append(',');
+                    var k = key.ToString();
+                    if (!bySuffix.TryGetValue(k, out var state))
+                    {
+                        state = NewState(rule);
+                        bySuffix[k] = state;
+                        foreach (var (lo, hi, to) in trie[n]) _bytes[state].Add((lo, hi, to < 0 ? end : merged[to]));
+                    }
+                    merged[n] = state;
+                }
+                foreach (var (lo, hi, to) in trie[0]) _bytes[from].Add((lo, hi, to < 0 ? end : merged[to]));
                 return end;
             }
             case GrammarRuleRef r:

@@ -131,7 +131,7 @@ public class MaskSharingTests(ITestOutputHelper output)
     {
         var sw = Stopwatch.StartNew();
         var e = Assert.Throws<GrammarException>(() =>
-            new GrammarCompiler().Compile("root ::= \"\\\"\" char{0,10000} \"\\\"\"\n" + JsonChar, TestTokenizers.Qwen));
+            new GrammarCompiler().Compile("root ::= \"\\\"\" char{0,10000} char{0,10000} \"\\\"\"\n" + JsonChar, TestTokenizers.Qwen));
         Assert.Contains("more than 250000 automaton states", e.Message);
         output.WriteLine($"{sw.ElapsedMilliseconds} ms: {e.Message}");
     }

@@ -9,8 +9,12 @@ namespace Ponder.Grammars.Generation;
 /// </summary>
 public static class JsonStringChars
 {
-    /// <summary>A \u escape whose value is not a surrogate (a lone surrogate decodes to no character).</summary>
-    public const string NonSurrogateHex4 = "( [0-9a-cA-CefEF] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2} )";
+    /// <summary>
+    /// A \u escape whose value is not a surrogate (a lone surrogate decodes to no character). The
+    /// last two digits are shared by both branches: bounded strings copy this body once per
+    /// character, so every state saved here is saved hundreds of times.
+    /// </summary>
+    public const string NonSurrogateHex4 = "( [0-9a-cA-CefEF] [0-9a-fA-F] | [dD] [0-7] ) [0-9a-fA-F]{2}";
 
     /// <summary>Any one JSON string character: unescaped, or a short or \u escape.</summary>
     public const string AnyCharBody = "[^\"\\\\\\x00-\\x1F] | \"\\\\\" ( [\"\\\\/bfnrt] | \"u\" " + NonSurrogateHex4 + " )";

@@ -1,3 +1,4 @@
+using Ponder.Grammars.Patterns;
 using System.Text;
 using System.Text.Json.Nodes;
 using static Ponder.Grammars.Generation.GbnfRepeat;
@@ -39,6 +40,39 @@ internal sealed partial class JsonSchemaConverter
         else if (additional is JsonObject) additionalAllowed = true;
         else throw new JsonSchemaException(apPtr, "additionalProperties", "must be a boolean or a schema");
 
+        // patternProperties, in the one form a grammar can honour exactly: a single pattern and no other keys.
+        // Extra keys are then written from the pattern, so each matches it and its schema is the one that applies.
+        string? patternKey = null;
+        if (o["patternProperties"] is JsonNode ppn)
+        {
+            var ppPtr = JsonPointer.Append(ptr, "patternProperties");
+            if (ppn is not JsonObject pp) throw new JsonSchemaException(ppPtr, "patternProperties", "must be an object");
+            if (pp.Count > 1)
+                throw new JsonSchemaException(ppPtr, "patternProperties", "more than one pattern is not supported (a key may match several)");
+            if (pp.Count == 1)
+            {
+                if (props.Count > 0 || required.Count > 0)
+                    throw new JsonSchemaException(ppPtr, "patternProperties", "patternProperties beside properties or required is not supported");
+                if (additionalAllowed)
+                    throw new JsonSchemaException(ppPtr, "patternProperties",
+                        "patternProperties is supported only with additionalProperties: false (or absent in strict mode)");
+                var (pattern, patternSchema) = pp.First();
+                var patternPtr = JsonPointer.Append(ppPtr, pattern);
+                try
+                {
+                    var content = RegexToGbnf.JsonStringContent(RegexParser.Parse(pattern), pattern, _prim.Get("char"), bmpOnly: false);
+                    patternKey = Rule(name + "-pattern-key-content", content);
+                }
+                catch (RegexPatternException e)
+                {
+                    throw new JsonSchemaException(patternPtr, "patternProperties", e.Message, e);
+                }
+                additional = patternSchema ?? JsonValue.Create(true);
+                apPtr = patternPtr;
+                additionalAllowed = true;
+            }
+        }
+
         // A required name that is not declared is an additional property that must be present.
         foreach (var r in required)
         {
@@ -77,7 +111,10 @@ internal sealed partial class JsonSchemaConverter
         // the count is fixed by the layout (else the keyword is refused, not approximated).
         int addMin = 0;
         int? addMax = null;
-        if (minProps > requiredKvs.Count)
+        // One more than the required ones, and only declared optional properties: at least one of them
+        // (the chain without its "?"); common for objects of optional settings that must not be empty.
+        bool chainRequired = minProps == requiredKvs.Count + 1 && optionalKvs.Count > 0 && !additionalAllowed;
+        if (minProps > requiredKvs.Count && !chainRequired)
         {
             if (optionalKvs.Count > 0 || !additionalAllowed)
                 throw new JsonSchemaException(JsonPointer.Append(ptr, "minProperties"), "minProperties",
@@ -97,7 +134,9 @@ internal sealed partial class JsonSchemaConverter
         if (additionalAllowed)
         {
             var valueRule = additional is null ? _prim.Get("value") : Rule(name + "-additional", Visit(additional, apPtr, name + "-additional"));
-            var keyRule = Rule(name + "-additional-key", KeyExclusion.Expression(props.Select(p => p.Name), _prim.Get("char"), sp));
+            var keyRule = Rule(name + "-additional-key", patternKey is not null
+                ? $"\"\\\"\" {patternKey} \"\\\"\"{sp}"
+                : KeyExclusion.Expression(props.Select(p => p.Name), _prim.Get("char"), sp));
             additionalKv = Rule(name + "-additional-kv", $"{keyRule} \":\"{sp} {valueRule}");
         }
 
@@ -108,7 +147,7 @@ internal sealed partial class JsonSchemaConverter
         if (requiredKvs.Count > 0)
         {
             sb.Append(' ').Append(string.Join($" {sep} ", requiredKvs));
-            if (optionalChain is not null) sb.Append($" ( {sep} {optionalChain} )?");
+            if (optionalChain is not null) sb.Append($" ( {sep} {optionalChain} )").Append(chainRequired ? "" : "?");
             if (additionalKv is not null) sb.Append(' ').Append(Repeat($"( {sep} {additionalKv} )", addMin, addMax));
         }
         else
@@ -123,7 +162,7 @@ internal sealed partial class JsonSchemaConverter
                 alternatives.Add($"{additionalKv} {Repeat($"( {sep} {additionalKv} )", restMin, restMax)}".TrimEnd());
             }
             if (alternatives.Count > 0)
-                sb.Append(" ( ").Append(string.Join(" | ", alternatives)).Append(addMin > 0 ? " )" : " )?");
+                sb.Append(" ( ").Append(string.Join(" | ", alternatives)).Append(addMin > 0 || chainRequired ? " )" : " )?");
         }
         sb.Append(" \"}\"").Append(sp);
         return sb.ToString();

@@ -39,7 +39,6 @@ internal static class JsonSchemaKeywords
         ["dependentSchemas"] = "dependent schemas are not supported",
         ["dependentRequired"] = "dependent required properties are not supported",
         ["dependencies"] = "dependencies are not supported",
-        ["patternProperties"] = "patternProperties is not supported; list the properties or use additionalProperties",
         ["propertyNames"] = "propertyNames is not supported",
         ["unevaluatedProperties"] = "unevaluatedProperties is not supported; use additionalProperties",
         ["unevaluatedItems"] = "unevaluatedItems is not supported; use items",
@@ -50,7 +49,7 @@ internal static class JsonSchemaKeywords
         ["$recursiveRef"] = "$recursiveRef is not supported",
     };
 
-    public static readonly string[] ObjectKeywords = ["properties", "required", "additionalProperties", "minProperties", "maxProperties"];
+    public static readonly string[] ObjectKeywords = ["properties", "required", "additionalProperties", "patternProperties", "minProperties", "maxProperties"];
     public static readonly string[] ArrayKeywords = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"];
     public static readonly string[] StringKeywords = ["minLength", "maxLength", "pattern", "format"];
     public static readonly string[] NumberKeywords = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];

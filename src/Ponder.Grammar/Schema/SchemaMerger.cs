@@ -120,6 +120,11 @@ internal sealed class SchemaMerger(JsonSchemaConverter converter)
                             throw new JsonSchemaException(at, "allOf", $"parts with two different '{k}' values cannot be merged into one grammar");
                         acc[k] = val;
                         break;
+                    case "patternProperties":
+                        if (acc[k] is JsonNode samePattern && JsonLiteral.Write(samePattern) != JsonLiteral.Write(val))
+                            throw new JsonSchemaException(at, "allOf", "parts with different patternProperties cannot be merged into one grammar");
+                        acc[k] = val;
+                        break;
                     case "uniqueItems":
                         acc[k] = acc[k] is JsonNode u && u.GetValue<bool>() || val!.GetValue<bool>();
                         break;

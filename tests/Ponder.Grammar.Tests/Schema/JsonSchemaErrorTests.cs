@@ -9,7 +9,7 @@ public class JsonSchemaErrorTests
     [InlineData("""{"type":"object","properties":{"a":{"not":{"type":"string"}}}}""", "not", "#/properties/a/not")]
     [InlineData("""{"if":{"type":"string"},"then":{"minLength":1}}""", "if", "#/if")]
     [InlineData("""{"type":"object","dependentSchemas":{"a":{}}}""", "dependentSchemas", "#/dependentSchemas")]
-    [InlineData("""{"type":"object","patternProperties":{"^x":{}}}""", "patternProperties", "#/patternProperties")]
+    [InlineData("""{"type":"object","properties":{"a":{}},"patternProperties":{"^x":{}}}""", "patternProperties", "#/patternProperties")]
     [InlineData("""{"type":"array","items":{"type":"integer"},"uniqueItems":true}""", "uniqueItems", "#/uniqueItems")]
     [InlineData("""{"type":"number","multipleOf":0.5}""", "multipleOf", "#/multipleOf")]
     [InlineData("""{"type":"array","contains":{"type":"integer"}}""", "contains", "#/contains")]

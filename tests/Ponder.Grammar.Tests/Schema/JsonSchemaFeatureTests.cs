@@ -60,6 +60,16 @@ public class JsonSchemaFeatureTests
         Check("""{"type":"object","additionalProperties":{"type":"boolean"},"minProperties":1,"maxProperties":2}""",
             ["{\"a\":true}", "{\"a\":true,\"b\":false}"], ["{}", "{\"a\":true,\"b\":false,\"c\":true}"]);
 
+    [Fact]
+    public void Min_properties_one_above_required_needs_an_optional_property() =>
+        Check("""{"type":"object","properties":{"a":{"type":"boolean"},"b":{"type":"boolean"}},"minProperties":1}""",
+            ["{\"a\":true}", "{\"b\":false}", "{\"a\":true,\"b\":false}"], ["{}"]);
+
+    [Fact]
+    public void Pattern_properties_write_keys_from_the_pattern() =>
+        Check("""{"type":"object","patternProperties":{"^[a-z][a-z0-9_]*$":{"type":"integer"}},"additionalProperties":false,"minProperties":1}""",
+            ["{\"job_1\":3}", "{\"a\":1,\"b\":2}"], ["{}", "{\"1a\":3}", "{\"A\":3}", "{\"a\":\"x\"}"]);
+
     [Fact] public void Enum_and_const() => Check("""{"enum":["a",1,null,{"k":[true]}]}""", ["\"a\"", "1", "null", "{\"k\":[true]}"], ["\"b\"", "2"]);
 
     [Fact] public void Const_value() => Check("""{"const":"fixed"}""", ["\"fixed\""], ["\"other\""]);
