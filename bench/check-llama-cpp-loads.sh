@@ -6,14 +6,13 @@
 #
 #   bench/check-llama-cpp-loads.sh [--big]     # --big adds the qwen2.5-0.5b preset as Q8_0 (~0.5 GB)
 #
-# PEER_BIN: folder with llama-simple (default ../shared/peer/bin next to the repo, else /work/shared/peer/bin).
+# PEER_BIN: folder with llama-simple (default ../shared/peer/bin next to the repo).
 # PONDER:   the ponder executable (default: built here with dotnet build -c Release).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 big=0; [[ "${1:-}" == "--big" ]] && big=1
 
 peer="${PEER_BIN:-$root/../shared/peer/bin}"
-[[ -x "$peer/llama-simple" ]] || peer=/work/shared/peer/bin
 if [[ ! -x "$peer/llama-simple" ]]; then
   echo "SKIP: llama-simple not found (set PEER_BIN to llama.cpp's bin folder)"; exit 0
 fi

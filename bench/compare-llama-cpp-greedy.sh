@@ -5,14 +5,13 @@
 #
 #   bench/compare-llama-cpp-greedy.sh [MODEL.gguf]     # default: models/ponder-arith.gguf
 #
-# PEER_BIN: folder with llama-simple (default ../shared/peer/bin next to the repo, else /work/shared/peer/bin).
+# PEER_BIN: folder with llama-simple (default ../shared/peer/bin next to the repo).
 # PONDER:   the ponder executable (default: built here with dotnet build -c Release).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 model="${1:-$root/models/ponder-arith.gguf}"
 
 peer="${PEER_BIN:-$root/../shared/peer/bin}"
-[[ -x "$peer/llama-simple" ]] || peer=/work/shared/peer/bin
 if [[ ! -x "$peer/llama-simple" ]]; then
   echo "SKIP: llama-simple not found (set PEER_BIN to llama.cpp's bin folder)"; exit 0
 fi
