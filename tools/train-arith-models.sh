@@ -15,20 +15,34 @@ mkdir -p runs models
 $T train --kind policy --out runs/policy --seed 1 --steps 2400 --batch 32 --lr 3e-3 --warmup 100 \
   --embd 128 --layers 4 --heads 4 --kv-heads 4 --ff 384 --ctx 256 --type F16 --threads "$threads" \
   --checkpoint-minutes 3 --max-minutes "${POLICY_MINUTES:-40}" --export runs/policy/final.gguf
-policy="${POLICY_GGUF:-runs/policy/final.gguf}"
+
+# 1b. The shipped policy: the clean one fine-tuned on an unreliable solver's demonstrations
+#     (NoisySolver: hard multiplications done in a hurry slip their leading digit), so that greedy
+#     decoding misses what sampling and verification can recover. Two stages: 900 steps at hurry 0.4 /
+#     slip 0.6, then 600 steps at hurry 0.34 / slip 0.5 (more careful steps, so voting gains more).
+$T train --kind policy --out runs/policy-noisy --init runs/policy/checkpoint.weights --hurry 0.4 --slip 0.6 --seed 3 \
+  --steps 900 --batch 32 --lr 1e-3 --warmup 20 \
+  --embd 128 --layers 4 --heads 4 --kv-heads 4 --ff 384 --ctx 256 --type F16 --threads "$threads" \
+  --checkpoint-minutes 3 --max-minutes "${NOISY_MINUTES:-40}" --export runs/policy-noisy/final.gguf
+$T train --kind policy --out runs/policy-noisy4 --init runs/policy-noisy/checkpoint.weights --hurry 0.34 --slip 0.5 --seed 4 \
+  --steps 600 --batch 32 --lr 6e-4 --warmup 20 \
+  --embd 128 --layers 4 --heads 4 --kv-heads 4 --ff 384 --ctx 256 --type F16 --threads "$threads" \
+  --checkpoint-minutes 3 --max-minutes "${NOISY_MINUTES:-40}" --export runs/policy-noisy4/final.gguf
+policy="${POLICY_GGUF:-runs/policy-noisy4/final.gguf}"
 cp "$policy" models/ponder-arith.gguf
 
-# 2. Verifier data: the policy's own solutions of fresh problems at T 0.8 and 1.0.
-[[ -f runs/prm-samples.jsonl ]] || $T sample -m models/ponder-arith.gguf --count 600 --n 4 --temps 0.8,1.0 --seed 1001 \
+# 2. Verifier data: the fine-tuned policy's own solutions (first stage, so the verifier could train while the
+#    second ran) of 800 fresh problems at T 0.8 and 1.0.
+[[ -f runs/prm-samples.jsonl ]] || $T sample -m runs/policy-noisy/final.gguf --count 800 --n 4 --temps 0.8,1.0 --seed 1001 \
   --threads "$threads" -o runs/prm-samples.jsonl
 
-# 3. Verifier: starts from the policy's weights, learns '+'/'-' at each line's marker.
+# 3. Verifier: starts from the clean policy's weights (it computes right), learns '+'/'-' at each line's marker.
 $T train --kind prm --out runs/prm --init "${PRM_INIT:-runs/policy/checkpoint.weights}" --samples runs/prm-samples.jsonl \
-  --synthetic-share 0.3 --seed 2 --steps 500 --batch 32 --lr 1e-3 --warmup 30 \
+  --synthetic-share 0.3 --seed 2 --steps 700 --batch 32 --lr 1e-3 --warmup 30 \
   --embd 128 --layers 4 --heads 4 --kv-heads 4 --ff 384 --ctx 256 --type F16 --threads "$threads" \
-  --checkpoint-minutes 3 --max-minutes "${PRM_MINUTES:-20}" --export models/ponder-arith-prm.gguf
+  --checkpoint-minutes 3 --max-minutes "${PRM_MINUTES:-40}" --export models/ponder-arith-prm.gguf
 
-# 4. Evaluation on 1000 fresh problems (seed 20261125), 16 samples at T 0.8.
-$T eval -m models/ponder-arith.gguf --prm models/ponder-arith-prm.gguf --count 1000 --n 16 --temperature 0.8 \
+# 4. Evaluation on 1000 fresh problems (seed 20261125; greedy on all, 16 samples at T 0.8 on the first 200).
+$T eval -m models/ponder-arith.gguf --prm models/ponder-arith-prm.gguf --count 1000 --n 16 --temperature 0.8 --sample-count 200 \
   --threads 2 --json runs/eval.json | tee runs/eval.md
-$T plot --loss policy=runs/policy/loss.csv prm=runs/prm/loss.csv -o models/loss.png
+$T plot --loss policy=runs/policy/loss.csv policy-noisy=runs/policy-noisy/loss.csv policy-noisy4=runs/policy-noisy4/loss.csv prm=runs/prm/loss.csv -o models/loss.png

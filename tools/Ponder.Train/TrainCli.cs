@@ -113,10 +113,12 @@ public static class TrainCli
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
         var minSteps = new Option<int>("--min-steps") { DefaultValueFactory = _ => 2 };
         var maxSteps = new Option<int>("--max-steps") { DefaultValueFactory = _ => 8 };
+        var hurry = new Option<double>("--hurry") { Description = "policy: share of hard steps the demonstrating solver does in a hurry (NoisySolver); 0 = reference solutions", DefaultValueFactory = _ => 0 };
+        var slip = new Option<double>("--slip") { Description = "policy: chance a hurried hard step slips (NoisySolver)", DefaultValueFactory = _ => 0 };
         var cmd = new Command("train", "Train a policy or a step verifier, checkpointing and resuming")
         {
             kind, outDir, export, steps, batch, lr, warmup, seed, threads, embd, layers, heads, kvHeads, ff, ctx, type, tied, ckpt, maxMin,
-            samples, synth, minSteps, maxSteps, logEvery, init,
+            samples, synth, minSteps, maxSteps, logEvery, init, hurry, slip,
         };
         cmd.SetAction(r =>
         {
@@ -135,7 +137,7 @@ public static class TrainCli
             string k = r.GetValue(kind)!;
             IExampleSource data = k switch
             {
-                "policy" => new PolicySource(r.GetValue(minSteps), r.GetValue(maxSteps)),
+                "policy" => new PolicySource(r.GetValue(minSteps), r.GetValue(maxSteps), r.GetValue(hurry), r.GetValue(slip)),
                 "prm" => new PrmSource(SampleFile.Read(r.GetValue(samples)), r.GetValue(synth)),
                 _ => throw new ArgumentException($"--kind {k} is not policy or prm"),
             };

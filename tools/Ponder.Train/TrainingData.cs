@@ -14,21 +14,28 @@ public interface IExampleSource
 }
 
 /// <summary>Policy data drawn on the fly from the task spec: the question is context, the model
-/// learns the newline, the steps, the answer line and the end token.</summary>
-public sealed class PolicySource(int minSteps = 2, int maxSteps = 8) : IExampleSource
+/// learns the newline, the steps, the answer line and the end token. With <paramref name="hurry"/>
+/// &gt; 0 the demonstrations come from an unreliable solver (<see cref="NoisySolver"/>) instead of
+/// the reference one.</summary>
+public sealed class PolicySource(int minSteps = 2, int maxSteps = 8, double hurry = 0, double slip = 0) : IExampleSource
 {
     public Example Make(ulong seed, int step, int index)
     {
-        var g = new ArithGenerator(Mix(seed, step, index), minSteps, maxSteps);
-        return Encode(g.Next());
+        ulong s = Mix(seed, step, index);
+        var p = new ArithGenerator(s, minSteps, maxSteps).Next();
+        if (hurry <= 0) return Encode(p);
+        var rng = new Xoshiro256StarStar(s ^ 0x5EEDUL);
+        return Encode(p, NoisySolver.Solve(p, hurry, slip, ref rng));
     }
 
-    public static Example Encode(ArithProblem p)
+    public static Example Encode(ArithProblem p) => Encode(p, p.Solution());
+
+    public static Example Encode(ArithProblem p, string solution)
     {
         var ids = new List<int> { CharVocab.Bos };
         CharVocab.Append(ids, p.Question);
         int start = ids.Count;
-        CharVocab.Append(ids, "\n" + p.Solution());
+        CharVocab.Append(ids, "\n" + solution);
         ids.Add(CharVocab.Eos);
         var t = new int[ids.Count];
         Array.Fill(t, -100);
