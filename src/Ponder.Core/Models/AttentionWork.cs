@@ -171,6 +171,7 @@ internal sealed unsafe class AttentionWork : IParallelWork
         float max = TensorPrimitives.Max(s[..n]);
         double sum = 0;
         var vmax = Vector512.Create(max);
+        Span<float> part = stackalloc float[16];
         for (int i = 0; i < s.Length; i += 16)
         {
             var chunk = s.Slice(i, 16);
@@ -178,7 +179,6 @@ internal sealed unsafe class AttentionWork : IParallelWork
             if (i + 16 <= n) e = GgmlMath.Exp(Vector512.Create((ReadOnlySpan<float>)chunk) - vmax);
             else
             {
-                Span<float> part = stackalloc float[16];
                 for (int l = 0; l < 16; l++) part[l] = i + l < n ? GgmlMath.Exp(chunk[l] - max) : 0f;
                 e = Vector512.Create((ReadOnlySpan<float>)part);
             }
