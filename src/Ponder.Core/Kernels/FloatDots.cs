@@ -95,10 +95,8 @@ internal static unsafe class FloatMatMul
                         }
                         for (; r < m; r++)
                         {
-                            Lanes1x512<F32Elems>((byte*)wf, xf + (long)r * k, k, lanes);
-                            y[(long)r * ldy + o] = ScalarDots.Reduce32(lanes);
-                            Lanes1x512<F32Elems>((byte*)wf1, xf + (long)r * k, k, lanes);
-                            y[(long)r * ldy + o + 1] = ScalarDots.Reduce32(lanes);
+                            y[(long)r * ldy + o] = Dot1x512<F32Elems>((byte*)wf, xf + (long)r * k, k);
+                            y[(long)r * ldy + o + 1] = Dot1x512<F32Elems>((byte*)wf1, xf + (long)r * k, k);
                         }
                     }
                 }
@@ -115,8 +113,12 @@ internal static unsafe class FloatMatMul
                     }
                     for (; r < m; r++)
                     {
-                        if (wide) Lanes1x512<F32Elems>(wr, xf + (long)r * k, k, lanes);
-                        else Lanes1x256<F32Elems>(wr, xf + (long)r * k, k, lanes);
+                        if (wide)
+                        {
+                            y[(long)r * ldy + o] = Dot1x512<F32Elems>(wr, xf + (long)r * k, k);
+                            continue;
+                        }
+                        Lanes1x256<F32Elems>(wr, xf + (long)r * k, k, lanes);
                         y[(long)r * ldy + o] = ScalarDots.Reduce32(lanes);
                     }
                 }
@@ -158,31 +160,39 @@ internal static unsafe class FloatMatMul
                 }
                 for (; r < m; r++)
                 {
-                    if (wide && k % 32 == 0)
+                    if (wide)
                     {
                         y[(long)r * ldy + o] = Dot1x512<TW>(wr, xf + (long)r * k, k);
                         continue;
                     }
-                    if (wide) Lanes1x512<TW>(wr, xf + (long)r * k, k, lanes);
-                    else Lanes1x256<TW>(wr, xf + (long)r * k, k, lanes);
+                    Lanes1x256<TW>(wr, xf + (long)r * k, k, lanes);
                     y[(long)r * ldy + o] = ScalarDots.Reduce32(lanes);
                 }
             }
         }
     }
 
-    /// <summary><see cref="Lanes1x512{TW}"/> then <see cref="ScalarDots.Reduce32"/> for k a multiple of 32,
-    /// with the 32 lanes reduced in registers: each halving step of the tree is one elementwise vector add
-    /// (the same adds, so the same result), instead of 31 dependent scalar adds through memory, which had
-    /// made a short row's dot several times slower than its multiplies (small models decode row by row).</summary>
+    /// <summary>One row's dot in ggml's 32-lane order: two 16-lane accumulators, the tail (past the last
+    /// whole 32) added lane by lane, then <see cref="ScalarDots.Reduce32"/>'s tree. Without a tail the lanes
+    /// are reduced in registers: each halving step of the tree is one elementwise vector add (the same adds,
+    /// so the same result), instead of 31 dependent scalar adds through memory, which had made a short row's
+    /// dot several times slower than its multiplies (small models decode row by row).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static float Dot1x512<TW>(byte* w, float* x, int k) where TW : IFloatElems
     {
         var a0 = Vector512<float>.Zero; var a1 = Vector512<float>.Zero;
-        for (int i = 0; i + 32 <= k; i += 32)
+        int i = 0;
+        for (; i + 32 <= k; i += 32)
         {
             a0 = Avx512F.FusedMultiplyAdd(TW.Load16(w, i), Avx512F.LoadVector512(x + i), a0);
             a1 = Avx512F.FusedMultiplyAdd(TW.Load16(w, i + 16), Avx512F.LoadVector512(x + i + 16), a1);
+        }
+        if (i < k)
+        {
+            float* a = stackalloc float[32];
+            Avx512F.Store(a, a0); Avx512F.Store(a + 16, a1);
+            Tail<TW>(w, x, i, k, a);
+            return ScalarDots.Reduce32(a);
         }
         var v16 = a0 + a1;                              // a[i] += a[i + 16]
         var v8 = v16.GetLower() + v16.GetUpper();       // a[i] += a[i + 8]
@@ -196,20 +206,6 @@ internal static unsafe class FloatMatMul
     static void Tail<TW>(byte* w, float* x, int from, int k, float* a) where TW : IFloatElems
     {
         for (int i = from; i < k; i++) a[i & 31] = MathF.FusedMultiplyAdd(TW.Scalar(w, i), x[i], a[i & 31]);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Lanes1x512<TW>(byte* w, float* x, int k, float* a) where TW : IFloatElems
-    {
-        var a0 = Vector512<float>.Zero; var a1 = Vector512<float>.Zero;
-        int i = 0;
-        for (; i + 32 <= k; i += 32)
-        {
-            a0 = Avx512F.FusedMultiplyAdd(TW.Load16(w, i), Avx512F.LoadVector512(x + i), a0);
-            a1 = Avx512F.FusedMultiplyAdd(TW.Load16(w, i + 16), Avx512F.LoadVector512(x + i + 16), a1);
-        }
-        Avx512F.Store(a, a0); Avx512F.Store(a + 16, a1);
-        Tail<TW>(w, x, i, k, a);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
