@@ -175,26 +175,16 @@ public static class RegexToGbnf
         }
 
         /// <summary>True if the expression has a space outside quotes, brackets and parentheses.</summary>
-        private static bool HasTopLevelSpace(string e)
-        {
-            int depth = 0;
-            bool inQuote = false, inClass = false;
-            for (int i = 0; i < e.Length; i++)
-            {
-                char c = e[i];
-                if (c == '\\') { i++; continue; }
-                if (inQuote) { if (c == '"') inQuote = false; continue; }
-                if (inClass) { if (c == ']') inClass = false; continue; }
-                if (c == '"') inQuote = true;
-                else if (c == '[') inClass = true;
-                else if (c == '(') depth++;
-                else if (c == ')') depth--;
-                else if (c == ' ' && depth == 0) return true;
-            }
-            return false;
-        }
+        private static bool HasTopLevelSpace(string e) => ScanOutsideLiterals(e, static (c, depth) => c == ' ' && depth == 0) >= 0;
 
-        private static int MatchingParen(string e)
+        /// <summary>Index of the parenthesis that closes the one opening the expression, or -1.</summary>
+        private static int MatchingParen(string e) => ScanOutsideLiterals(e, static (c, depth) => c == ')' && depth == 1);
+
+        /// <summary>
+        /// Index of the first character outside quoted literals and character classes (escapes skipped)
+        /// for which <paramref name="stop"/> holds, given the parenthesis depth before it; -1 if none.
+        /// </summary>
+        private static int ScanOutsideLiterals(string e, Func<char, int, bool> stop)
         {
             int depth = 0;
             bool inQuote = false, inClass = false;
@@ -206,8 +196,12 @@ public static class RegexToGbnf
                 if (inClass) { if (c == ']') inClass = false; continue; }
                 if (c == '"') inQuote = true;
                 else if (c == '[') inClass = true;
-                else if (c == '(') depth++;
-                else if (c == ')' && --depth == 0) return i;
+                else
+                {
+                    if (stop(c, depth)) return i;
+                    if (c == '(') depth++;
+                    else if (c == ')') depth--;
+                }
             }
             return -1;
         }
