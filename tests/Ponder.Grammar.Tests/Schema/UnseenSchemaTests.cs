@@ -1,5 +1,4 @@
 using Ponder.Grammars.Schema;
-using Ponder.Sampling;
 using Xunit.Abstractions;
 
 namespace Ponder.Grammars.Tests.Schema;
@@ -43,14 +42,7 @@ public class UnseenSchemaTests(ITestOutputHelper output)
         string gbnf;
         try { gbnf = JsonSchemaToGbnf.Convert(schemaJson); }
         catch (JsonSchemaException) { return; } // counted by At_least_95_percent_convert
-        var validator = SchemaValidation.Load(schemaJson);
-        var sampler = new GrammarSampler(Grammar.Parse(gbnf), file.Length);
-        for (int i = 0; i < 100; i++)
-        {
-            var text = sampler.Sample();
-            var errors = SchemaValidation.Errors(validator, text);
-            Assert.True(errors.Count == 0, $"{file} draw {i}\noutput: {text}\nerrors: {string.Join("; ", errors)}");
-        }
+        SchemaOutputChecks.AssertDrawsValidate(file, SchemaValidation.Load(schemaJson), gbnf);
     }
 
     /// <summary>Random walks over Qwen2.5's token masks, as a random-weight model would sample.</summary>
@@ -65,26 +57,6 @@ public class UnseenSchemaTests(ITestOutputHelper output)
         var tok = TestTokenizers.Qwen;
         var compiled = Compiler.Compile(gbnf, tok);
         output.WriteLine($"{file}: compile {compiled.CompileTime.TotalMilliseconds:0} ms, {compiled.StateCount} states");
-        var validator = SchemaValidation.Load(schemaJson);
-        var eos = tok.EosId!.Value;
-        var mask = new uint[TokenBitmask.WordCount(tok.VocabSize)];
-        var scratch = new List<int>();
-        for (int seed = 0; seed < 3; seed++)
-        {
-            var rng = new Random(seed);
-            var m = compiled.CreateMatcher();
-            var bytes = new List<byte>();
-            for (int step = 0; step < 600 && !m.IsTerminated; step++)
-            {
-                m.FillNextTokenMask(mask);
-                var t = QwenJsonTests.Pick(rng, mask, tok.VocabSize, eos, scratch, tok.TokenText);
-                Assert.True(m.Accept(t), $"mask allowed {t} but Accept refused it");
-                if (t != eos) bytes.AddRange(tok.TokenBytes(t));
-            }
-            if (!m.IsTerminated) continue;
-            var text = System.Text.Encoding.UTF8.GetString(bytes.ToArray());
-            var errors = SchemaValidation.Errors(validator, text);
-            Assert.True(errors.Count == 0, $"{file} walk {seed}\noutput: {text}\nerrors: {string.Join("; ", errors)}");
-        }
+        SchemaOutputChecks.AssertTokenWalksValidate(file, SchemaValidation.Load(schemaJson), compiled, 3);
     }
 }
