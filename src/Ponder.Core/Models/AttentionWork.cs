@@ -20,6 +20,7 @@ internal sealed unsafe class AttentionWork : IParallelWork
     const int Pad = 64;
     private readonly ModelConfig _c;
     private readonly float[][] _scores;   // per thread: [group][padded context]
+    private readonly Half[][] _probs;     // per thread: one row of probabilities rounded to F16
     private readonly float[][] _acc;      // per thread: [group][64 lanes][headDim] P·V accumulators
     private readonly float[][] _row, _qh; // per thread scratch
     private ForwardBatch _b = null!;
@@ -32,12 +33,14 @@ internal sealed unsafe class AttentionWork : IParallelWork
         _c = c;
         int group = c.HeadCount / c.KvHeadCount;
         _scores = new float[threads][];
+        _probs = new Half[threads][];
         _acc = new float[threads][];
         _row = new float[threads][];
         _qh = new float[threads][];
         for (int i = 0; i < threads; i++)
         {
             _scores[i] = [];
+            _probs[i] = [];
             _acc[i] = new float[group * Pad * c.HeadDim];
             _row[i] = new float[c.HeadDim];
             _qh[i] = new float[group * c.HeadDim];
@@ -69,6 +72,7 @@ internal sealed unsafe class AttentionWork : IParallelWork
         float scale = 1.0f / MathF.Sqrt(hd);
         if (_scores[thread].Length < group * nkv) _scores[thread] = new float[Math.Max(group * nkv, 2 * _scores[thread].Length)];
         var scores = _scores[thread];
+        if (_probs[thread].Length < n) _probs[thread] = new Half[Math.Max(nkv, 2 * _probs[thread].Length)];
         var row = _row[thread];
         var qh = _qh[thread].AsSpan(0, group * hd);
 
@@ -88,7 +92,7 @@ internal sealed unsafe class AttentionWork : IParallelWork
                     scores[h * nkv + p] = GgmlMath.DotF16Order(q0 + h * hd, r0, hd) * scale;
             }
         }
-        for (int h = 0; h < group; h++) Softmax(scores.AsSpan(h * nkv, nkv), n);
+        for (int h = 0; h < group; h++) Softmax(scores.AsSpan(h * nkv, nkv), n, _probs[thread]);
 
         // P·V: position p feeds lane p % 16 of accumulator (p / 16) % 4, as ggml_vec_dot_f16 does
         // when it runs along the positions of the transposed V cache; positions ≥ n have weight 0,
@@ -166,7 +170,7 @@ internal sealed unsafe class AttentionWork : IParallelWork
     /// <summary>ggml_vec_soft_max_f32 over the padded row: exp of (x − max) in 16-wide chunks, each
     /// chunk's sum reduced in float and accumulated in double; masked entries are exact zeros.
     /// The probabilities are then rounded to F16, as the P·V product reads them.</summary>
-    static void Softmax(Span<float> s, int n)
+    static void Softmax(Span<float> s, int n, Span<Half> half)
     {
         float max = TensorPrimitives.Max(s[..n]);
         double sum = 0;
@@ -190,8 +194,7 @@ internal sealed unsafe class AttentionWork : IParallelWork
         // which were a large share of a long prompt's attention time).
         var row = s[..n];
         TensorPrimitives.Multiply(row, inv, row);
-        Span<Half> half = n <= 4096 ? stackalloc Half[n] : new Half[n];
-        TensorPrimitives.ConvertToHalf(row, half);
-        TensorPrimitives.ConvertToSingle(half, row);
+        TensorPrimitives.ConvertToHalf(row, half[..n]);
+        TensorPrimitives.ConvertToSingle(half[..n], row);
     }
 }
