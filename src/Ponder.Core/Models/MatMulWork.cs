@@ -29,8 +29,7 @@ internal sealed class MatMulWork : IParallelWork
         for (int i = 0; i < outs.Length; i++) totalRows += outs[i].w.Rows;
         // 64 rows: enough chunks to balance two threads, few enough that the per-call setup (the
         // activations' scale conversion) stays small next to the work.
-        _chunkRows = 64;
-        _chunkRows = Math.Max(4, Math.Min(_chunkRows, totalRows / 16 + 1));
+        _chunkRows = Math.Max(4, Math.Min(64, totalRows / 16 + 1));
         _chunkStart[0] = 0;
         for (int i = 0; i < outs.Length; i++)
         {
