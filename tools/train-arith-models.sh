@@ -28,7 +28,13 @@ $T train --kind policy --out runs/policy-noisy4 --init runs/policy-noisy/checkpo
   --steps 600 --batch 32 --lr 6e-4 --warmup 20 \
   --embd 128 --layers 4 --heads 4 --kv-heads 4 --ff 384 --ctx 256 --type F16 --threads "$threads" \
   --checkpoint-minutes 3 --max-minutes "${NOISY_MINUTES:-40}" --export runs/policy-noisy4/final.gguf
-policy="${POLICY_GGUF:-runs/policy-noisy4/final.gguf}"
+# 1c. Third stage: 700 steps at hurry 0.4 / slip 0.7. Slipping now beats not slipping after a hurried '=', so greedy
+#     decoding fails on hard steps while most samples still get them right: the gap voting and verifiers close.
+$T train --kind policy --out runs/policy-noisy5 --init runs/policy-noisy4/checkpoint.weights --hurry 0.4 --slip 0.7 --seed 5 \
+  --steps 700 --batch 32 --lr 6e-4 --warmup 20 \
+  --embd 128 --layers 4 --heads 4 --kv-heads 4 --ff 384 --ctx 256 --type F16 --threads "$threads" \
+  --checkpoint-minutes 4 --max-minutes "${NOISY_MINUTES:-40}" --export runs/policy-noisy5/final.gguf
+policy="${POLICY_GGUF:-runs/policy-noisy5/final.gguf}"
 cp "$policy" models/ponder-arith.gguf
 
 # 2. Verifier data: the fine-tuned policy's own solutions (first stage, so the verifier could train while the
