@@ -43,7 +43,8 @@ internal static unsafe class Q4_0MatMul
                 for (int j = 0; j < 8; j++) rows[j] = w.Row(Math.Min(o + j, last));
                 int valid = Math.Min(8, o1 - o);
                 // Only the first pass over these 8 rows fetches the next 8; later passes find them in cache.
-                byte* next = o + 8 < o1 ? w.Row(o + 8) : null;
+                // Past o1 too: the caller's next chunk usually starts there (a prefetch never faults).
+                byte* next = w.Row(o) + 8 * w.RowBytes;
                 int r = 0;
                 for (; r + 2 <= m; r += 2, next = null)
                     Tile8x2<TDot>(rows, next, x + r * xRow, xRow, nb, dx + (long)r * nb, y + (long)r * ldy + o, ldy, valid);
