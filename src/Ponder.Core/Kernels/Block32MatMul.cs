@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Ponder.Kernels;
 
-/// <summary>Tiled SIMD matrix multiply for 32-value weight blocks (Q8_0, Q4_0) against Q8_0 activations.
+/// <summary>Tiled SIMD matrix multiply for 32-value weight blocks (Q8_0; Q4_0 is <see cref="Q4_0MatMul"/>) against Q8_0 activations.
 ///
 /// Every output gets exactly the operations of <see cref="ScalarDots.Q8_0"/> (llama.cpp's AVX2 structure):
 /// one 8-lane float accumulator; per block the 8 exact integer lane dots (values 4l..4l+3), converted to
@@ -39,8 +39,8 @@ internal static unsafe class Block32MatMul
             int oStart = o0;
             if (m == 1)
             {
-                // Decode (one activation row): 8 weight rows per pass share the activation block, its −8·Σx
-                // and the scale conversion.
+                // Decode (one activation row): 8 weight rows per pass share the activation block and the
+                // scale conversion.
                 for (; oStart + 8 <= o1; oStart += 8)
                 {
                         Tile8x1<TW, TDot>(w.Row(oStart), (int)w.RowBytes, x, nb, dx, y + oStart);
@@ -99,7 +99,6 @@ internal static unsafe class Block32MatMul
         var a4 = Vector256<float>.Zero; var a5 = Vector256<float>.Zero;
         var a6 = Vector256<float>.Zero; var a7 = Vector256<float>.Zero;
         int wb = TW.Bytes;
-        var eight = Vector256.Create((byte)8);
         float* d = stackalloc float[8];
         byte* next = w0 + 8 * rb;
         for (int b = 0; b < nb; b++, w0 += wb)
@@ -109,7 +108,7 @@ internal static unsafe class Block32MatMul
             var h = Vector256.Create((int)*(ushort*)w0, *(ushort*)(w0 + rb), *(ushort*)(w0 + 2 * rb), *(ushort*)(w0 + 3 * rb),
                 *(ushort*)(w0 + 4 * rb), *(ushort*)(w0 + 5 * rb), *(ushort*)(w0 + 6 * rb), *(ushort*)(w0 + 7 * rb));
             Avx.Store(d, SimdHelpers.FiniteHalfToSingle(h) * Vector256.Create(dx[b]));
-            var e = TW.SubtractEightSumX ? Vector256<int>.Zero - TDot.Dot(eight, xv) : Vector256<int>.Zero;
+            var e = Vector256<int>.Zero;
             a0 = Fma.MultiplyAdd(Vector256.Create(d[0]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0), xv)), a0);
             a1 = Fma.MultiplyAdd(Vector256.Create(d[1]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + rb), xv)), a1);
             a2 = Fma.MultiplyAdd(Vector256.Create(d[2]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 2 * rb), xv)), a2);
@@ -134,15 +133,13 @@ internal static unsafe class Block32MatMul
         var a2 = Vector256<float>.Zero;
         var a3 = Vector256<float>.Zero;
         int wb = TW.Bytes;
-        var eight = Vector256.Create((byte)8);
         float* dd = stackalloc float[4];
         for (int b = 0; b < nb; b++, w0 += wb, w1 += wb, w2 += wb, w3 += wb)
         {
             if (next != null) PrefetchSlice(next, b, 4 * wb);
             var xv = Avx.LoadVector256((sbyte*)(x + 34 * b + 2));
             Sse.Store(dd, Scales4(w0, w1, w2, w3) * Vector128.Create(dx[b]));
-            // Q4_0: start each lane at −8·Σx so the dot's addend takes the offset off.
-            var e = TW.SubtractEightSumX ? Vector256<int>.Zero - TDot.Dot(eight, xv) : Vector256<int>.Zero;
+            var e = Vector256<int>.Zero;
             var s0 = TW.PairDotAdd<TDot>(e, TW.Load(w0), xv);
             var s1 = TW.PairDotAdd<TDot>(e, TW.Load(w1), xv);
             var s2 = TW.PairDotAdd<TDot>(e, TW.Load(w2), xv);
@@ -167,7 +164,6 @@ internal static unsafe class Block32MatMul
         var a20 = Vector256<float>.Zero; var a21 = Vector256<float>.Zero;
         var a30 = Vector256<float>.Zero; var a31 = Vector256<float>.Zero;
         int wb = TW.Bytes;
-        var eight = Vector256.Create((byte)8);
         byte* x0 = x + 2, x1 = x + xRow + 2;
         float* dx0 = dx, dx1 = dx + nb;
         float* dd = stackalloc float[8];
@@ -182,7 +178,6 @@ internal static unsafe class Block32MatMul
             // The eight d_w·d_x go through memory so each is one broadcast load, not a shuffle pair.
             Avx.Store(dd, Vector256.Create(d0, d1));
             Vector256<int> e0 = default, e1 = default;
-            if (TW.SubtractEightSumX) { e0 = Vector256<int>.Zero - TDot.Dot(eight, v0); e1 = Vector256<int>.Zero - TDot.Dot(eight, v1); }
 
             if (typeof(TW) == typeof(Q8_0Weights) && typeof(TDot) == typeof(VnniDot8))
             {

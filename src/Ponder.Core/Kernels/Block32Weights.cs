@@ -14,12 +14,11 @@ internal struct WBlock
     public Vector256<sbyte> S;
 }
 
-/// <summary>How one 32-value weight type (Q8_0, Q4_0) is decoded and dotted with Q8_0 activations.</summary>
+/// <summary>How one 32-value weight type is decoded and dotted with Q8_0 activations (Q8_0 today; Q4_0 has
+/// its own kernel, <see cref="Q4_0MatMul"/>, because llama.cpp sums its blocks differently).</summary>
 internal unsafe interface IBlock32Weights
 {
     static abstract int Bytes { get; }
-    /// <summary>True when the exact lane dots are PairDot − 8·(lane sums of x) (Q4_0's offset-8 nibbles).</summary>
-    static abstract bool SubtractEightSumX { get; }
     static abstract WBlock Load(byte* block);
     static abstract Vector256<int> PairDot<TDot>(in WBlock w, Vector256<sbyte> x) where TDot : IDot8;
     /// <summary>acc + PairDot(w, x).</summary>
@@ -31,7 +30,6 @@ internal unsafe interface IBlock32Weights
 internal unsafe struct Q8_0Weights : IBlock32Weights
 {
     public static int Bytes => 34;
-    public static bool SubtractEightSumX => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static WBlock Load(byte* block)
@@ -47,29 +45,4 @@ internal unsafe struct Q8_0Weights : IBlock32Weights
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> PairDotAdd<TDot>(Vector256<int> acc, in WBlock w, Vector256<sbyte> x) where TDot : IDot8 =>
         TDot.DotAdd(acc, w.U, Avx2.Sign(x, w.S));
-}
-
-/// <summary>Q4_0: the nibbles (0..15) are already unsigned; low nibbles are values 0-15, high 16-31,
-/// which matches the activation order once the two halves are placed side by side.</summary>
-internal unsafe struct Q4_0Weights : IBlock32Weights
-{
-    public static int Bytes => 18;
-    public static bool SubtractEightSumX => true;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static WBlock Load(byte* block)
-    {
-        // The 16 bytes in both halves (one broadcast load), the upper half shifted right by 4: low nibbles
-        // in bytes 0-15, high nibbles in 16-31, with no cross-lane insert.
-        var q = Avx2.BroadcastVector128ToVector256(block + 2);
-        var hiShift = Avx2.ShiftRightLogicalVariable(q.AsUInt64(), Vector256.Create(0UL, 0UL, 4UL, 4UL));
-        return new WBlock { U = hiShift.AsByte() & Vector256.Create((byte)0xF) };
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> PairDot<TDot>(in WBlock w, Vector256<sbyte> x) where TDot : IDot8 => TDot.Dot(w.U, x);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> PairDotAdd<TDot>(Vector256<int> acc, in WBlock w, Vector256<sbyte> x) where TDot : IDot8 =>
-        TDot.DotAdd(acc, w.U, x);
 }

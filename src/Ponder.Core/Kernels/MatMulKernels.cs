@@ -18,8 +18,8 @@ internal static unsafe class MatMulKernels
                     else Block32MatMul.Run<Q8_0Weights, MaddDot8>(w, x, xRow, m, y, ldy, o0, o1);
                     return;
                 case GgmlType.Q4_0:
-                    if (vnni) Block32MatMul.Run<Q4_0Weights, VnniDot8>(w, x, xRow, m, y, ldy, o0, o1);
-                    else Block32MatMul.Run<Q4_0Weights, MaddDot8>(w, x, xRow, m, y, ldy, o0, o1);
+                    if (vnni) Q4_0MatMul.Run<VnniDot8>(w, x, xRow, m, y, ldy, o0, o1);
+                    else Q4_0MatMul.Run<MaddDot8>(w, x, xRow, m, y, ldy, o0, o1);
                     return;
                 case GgmlType.Q4_K:
                     Q4KMatMul.Run(w, x, xRow, m, y, ldy, o0, o1);

@@ -15,7 +15,9 @@ namespace Ponder.Kernels;
 /// ~0.1. The structure is 8 float lanes; lane l of a 32-value chunk holds the exact integer dot of values
 /// 4l..4l+3 (what vpmaddubsw+vpmaddwd or vpdpbusd produce), accumulated per lane with an fma; the lanes are
 /// folded at the end by <see cref="HSum8"/> (llama.cpp's hsum_float_8).
-///  * Q8_0, Q4_0: per block d = fp16(w.d)·fp16(x.d); acc[l] = fma(d, isum_l, acc[l]).
+///  * Q8_0: per block d = fp16(w.d)·fp16(x.d); acc[l] = fma(d, isum_l, acc[l]).
+///  * Q4_0 is the exception: per block d as for Q8_0 and isum the exact total of all 32 values;
+///    acc = fma(isum, d, acc), one chain, no fold (llama.cpp's repacked-Q4_0 kernels, see <see cref="Q4_0"/>).
 ///  * Q4_K: per super-block d = x.d·fp16(w.d), dmin = −x.d·fp16(w.dmin); lane l sums over the four 64-value
 ///    groups sc·(values 4l..4l+3 of each 32-value half); acc[l] = fma(d, isum_l, acc[l]). Mins: 4 lanes
 ///    m = 0..3 of (mins[2m]·s[2m] + mins[2m+1]·s[2m+1]) with s[k] the activation sum of values 32k..32k+31;
@@ -45,29 +47,27 @@ internal static unsafe class ScalarDots
         return HSum8(acc);
     }
 
-    /// <summary>Values 0..15 are the low nibbles of bytes 0..15, values 16..31 the high nibbles; q − 8.</summary>
+    /// <summary>Values 0..15 are the low nibbles of bytes 0..15, values 16..31 the high nibbles; q − 8.
+    /// Not the lane structure of the others: llama.cpp repacks Q4_0 on x86 and its 8x8 gemv/gemm take each
+    /// block's whole integer total into one fma chain (see <see cref="Q4_0MatMul"/>).</summary>
     public static float Q4_0(byte* w, byte* x, int k)
     {
         int nb = k / 32;
-        float* acc = stackalloc float[8];
-        for (int l = 0; l < 8; l++) acc[l] = 0;
+        float acc = 0;
         for (int b = 0; b < nb; b++, w += 18, x += 34)
         {
             float d = Fp16.Load(w) * Fp16.Load(x);
             byte* q = w + 2;
             sbyte* qx = (sbyte*)(x + 2);
-            for (int l = 0; l < 8; l++)
+            int s = 0;
+            for (int j = 0; j < 32; j++)
             {
-                int s = 0;
-                for (int j = 4 * l; j < 4 * l + 4; j++)
-                {
-                    int v = j < 16 ? q[j] & 0xF : q[j - 16] >> 4;
-                    s += (v - 8) * qx[j];
-                }
-                acc[l] = MathF.FusedMultiplyAdd(d, s, acc[l]);
+                int v = j < 16 ? q[j] & 0xF : q[j - 16] >> 4;
+                s += (v - 8) * qx[j];
             }
+            acc = MathF.FusedMultiplyAdd(s, d, acc);
         }
-        return HSum8(acc);
+        return acc;
     }
 
     public static float Q4_K(byte* w, byte* x, int k)
