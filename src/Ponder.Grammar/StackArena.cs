@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Ponder.Grammars;
 
 /// <summary>Hash-consed persistent stacks: a node is (automaton state on top, parent node), and equal stacks get the
@@ -27,6 +29,7 @@ sealed class StackArena
     /// <summary>True when the stack bottoms out in <see cref="Speculative"/>: it exists only under an assumed caller.</summary>
     public bool IsSpeculative(int node) => _spec[node];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Intern(int state, int parent)
     {
         if (parent < 0)

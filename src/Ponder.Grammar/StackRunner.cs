@@ -42,6 +42,7 @@ sealed class StackRunner
 
     /// <summary>Consumes <paramref name="b"/> from every stack in <paramref name="from"/> (their tops' byte edges
     /// only: their calls and ends were already expanded) and expands the results into <paramref name="into"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Step(ReadOnlySpan<int> from, byte b, IntBuffer into)
     {
         NewStamp();
@@ -80,6 +81,7 @@ sealed class StackRunner
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Visit(int start, IntBuffer into, ref int flags)
     {
         if (!FirstVisit(start)) return;
