@@ -5,8 +5,8 @@ namespace Ponder.Grammars;
 /// <summary>Hash-consed persistent stacks: a node is (automaton state on top, parent node), and equal stacks get the
 /// same id, so a matcher's set of stacks is a set of ints, duplicates collapse, and forks share everything.
 /// Parent ids below zero are sentinels: <see cref="Bottom"/> is the empty stack (the grammar may end there); the
-/// mask-cache precompute uses <see cref="Context"/> (the unknown caller of the rule being examined) and
-/// <see cref="Speculative"/> (some caller of a rule, after leaving the examined rule).</summary>
+/// mask-cache precompute uses <see cref="Context"/> (the unknown caller of the rule being examined, or of a rule it
+/// certainly returns to) and <see cref="Speculative"/> (some caller of a rule, after leaving the examined rule).</summary>
 sealed class StackArena
 {
     public const int Bottom = -1;

@@ -108,11 +108,16 @@ sealed class StackRunner
             else
             {
                 if (parent == StackArena.Context) flags |= ReachedContext;
-                // Leaving the rule under an unknown caller: continue in every place that calls it.
+                // Leaving the rule under an unknown caller: continue in every place that calls it. A rule called from
+                // one place only (not the root, which may also sit on the empty stack) certainly returns there, so
+                // that frame is as certain as the rule's own and only its caller is unknown: tokens that close a
+                // string called once (`",`) are then decided here, not walked at every mask.
                 var rule = pda.RuleOf[s];
                 if (rule == pda.RootRule) flags |= ReachedSpeculativeEnd;
-                for (int c = pda.CallerStart[rule], ce = pda.CallerStart[rule + 1]; c < ce; c++)
-                    Push(arena.Intern(pda.CallerReturn[c], StackArena.Speculative));
+                int cs = pda.CallerStart[rule], cn = pda.CallerStart[rule + 1];
+                var below = parent == StackArena.Context && rule != pda.RootRule && cn - cs == 1 ? StackArena.Context : StackArena.Speculative;
+                for (var c = cs; c < cn; c++)
+                    Push(arena.Intern(pda.CallerReturn[c], below));
             }
         }
     }
