@@ -82,8 +82,11 @@ sealed class StackArena
 
     public void Clear()
     {
+        // Reset only the slots in use: the mask precompute clears once per cache entry, and filling the by-state rows
+        // whole (three ints per automaton state) cost more than the few hundred nodes an entry's walk makes.
+        for (var i = 0; i < Count; i++)
+            if (_parent[i] < 0) _shallow[-_parent[i] - 1][_state[i]] = -1;
         _index.Clear();
-        foreach (var row in _shallow) Array.Fill(row, -1);
         Count = 0;
     }
 }

@@ -63,6 +63,7 @@ sealed class StackRunner
         return flags;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     void NewStamp()
     {
         if (++_stamp == int.MaxValue)
