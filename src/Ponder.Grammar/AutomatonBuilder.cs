@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Ponder.Grammars;
 
 /// <summary>Turns a validated <see cref="Grammar"/> into a <see cref="PushdownAutomaton"/>: a Thompson-style epsilon
@@ -75,6 +77,7 @@ sealed class AutomatonBuilder
 
     /// <summary>Adds <paramref name="e"/> starting at <paramref name="from"/>; returns its end state. Loops only ever
     /// go back to states the construct created, never to <paramref name="from"/>, so fragments can share a start.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     int Build(GrammarExpr e, int from, int rule)
     {
         switch (e)
@@ -254,6 +257,7 @@ sealed class AutomatonBuilder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     PushdownAutomaton EliminateEpsilons()
     {
         CheckTime();

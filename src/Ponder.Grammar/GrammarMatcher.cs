@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ponder.Sampling;
 
 namespace Ponder.Grammars;
@@ -108,6 +109,7 @@ public sealed class GrammarMatcher : ITokenConstraint
     /// <summary>Advances by the UTF-8 bytes of <paramref name="text"/>; see <see cref="AcceptBytes"/>.</summary>
     public bool AcceptString(string text) => AcceptBytes(System.Text.Encoding.UTF8.GetBytes(text));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     bool AcceptCore(ReadOnlySpan<byte> bytes)
     {
         var arena = _ctx.Arena;
@@ -152,6 +154,9 @@ public sealed class GrammarMatcher : ITokenConstraint
             foreach (var id in g.Vocabulary.EndOfGeneration) TokenBitmask.Allow(bitmask, id);
     }
 
+    // Optimised from the first call, like the walk it runs: tiering waits for a quiet spell in the JIT, which a
+    // server handling its first requests may not have for a while, and left the first hundreds of masks slow.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void FillCore(Span<uint> mask)
     {
         var g = Grammar;

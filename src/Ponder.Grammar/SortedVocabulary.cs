@@ -63,7 +63,18 @@ sealed class SortedVocabulary
         EndOfGeneration = eog.ToArray();
 
         _longer = new (int[], int[])[LongThresholds.Length];
-        _shortBits = new uint[]?[MaxLength + 1];
+        // Every length's bitset, each from the one before (2.5 MB for Qwen): made on demand, the precompute's many
+        // lengths cost a process's first compiles a pass over the whole vocabulary each.
+        _shortBits = new uint[MaxLength + 1][];
+        var byLength = new List<int>[MaxLength + 1];
+        for (var l = 0; l <= MaxLength; l++) byLength[l] = [];
+        for (var id = 0; id < VocabSize; id++) byLength[LengthOf[id]].Add(id);
+        var bits = new uint[(VocabSize + 31) >> 5];
+        for (var l = 0; l <= MaxLength; l++)
+        {
+            foreach (var id in byLength[l]) bits[id >> 5] |= 1u << (id & 31);
+            _shortBits[l] = (uint[])bits.Clone();
+        }
         var list = new List<int>();
         var lcp = new List<int>();
         for (var k = 0; k < LongThresholds.Length; k++)
@@ -88,19 +99,10 @@ sealed class SortedVocabulary
     // lists spare that walk a pass over the whole vocabulary when the length is large.
     static readonly int[] LongThresholds = [0, 2, 4, 8, 16, 32, 64];
     readonly (int[] Index, int[] Lcp)[] _longer;
-    readonly uint[]?[] _shortBits;
+    readonly uint[][] _shortBits;
 
-    /// <summary>Bitset (by token id) of the tokens of at most <paramref name="length"/> bytes, made on first use.</summary>
-    public uint[] ShortTokens(int length)
-    {
-        length = Math.Min(length, MaxLength);
-        var bits = Volatile.Read(ref _shortBits[length]);
-        if (bits != null) return bits;
-        bits = new uint[(VocabSize + 31) >> 5];
-        for (var id = 0; id < VocabSize; id++)
-            if (LengthOf[id] <= length) bits[id >> 5] |= 1u << (id & 31);
-        return Interlocked.CompareExchange(ref _shortBits[length], bits, null) ?? bits;
-    }
+    /// <summary>Bitset (by token id) of the tokens of at most <paramref name="length"/> bytes.</summary>
+    public uint[] ShortTokens(int length) => _shortBits[Math.Clamp(length, 0, MaxLength)];
 
     /// <summary>Ascending sorted indices that include every token longer than <paramref name="length"/> bytes
     /// (and possibly some shorter ones), with each one's common prefix length with the previous in the list.</summary>

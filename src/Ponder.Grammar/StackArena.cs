@@ -1,10 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace Ponder.Grammars;
 
 /// <summary>Hash-consed persistent stacks: a node is (automaton state on top, parent node), and equal stacks get the
 /// same id, so a matcher's set of stacks is a set of ints, duplicates collapse, and forks share everything.
 /// Parent ids below zero are sentinels: <see cref="Bottom"/> is the empty stack (the grammar may end there); the
-/// mask-cache precompute uses <see cref="Context"/> (the unknown caller of the rule being examined) and
-/// <see cref="Speculative"/> (some caller of a rule, after leaving the examined rule).</summary>
+/// mask-cache precompute uses <see cref="Context"/> (the unknown caller of the rule being examined, or of a rule it
+/// certainly returns to) and <see cref="Speculative"/> (some caller of a rule, after leaving the examined rule).</summary>
 sealed class StackArena
 {
     public const int Bottom = -1;
@@ -27,6 +29,7 @@ sealed class StackArena
     /// <summary>True when the stack bottoms out in <see cref="Speculative"/>: it exists only under an assumed caller.</summary>
     public bool IsSpeculative(int node) => _spec[node];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Intern(int state, int parent)
     {
         if (parent < 0)
@@ -79,8 +82,11 @@ sealed class StackArena
 
     public void Clear()
     {
+        // Reset only the slots in use: the mask precompute clears once per cache entry, and filling the by-state rows
+        // whole (three ints per automaton state) cost more than the few hundred nodes an entry's walk makes.
+        for (var i = 0; i < Count; i++)
+            if (_parent[i] < 0) _shallow[-_parent[i] - 1][_state[i]] = -1;
         _index.Clear();
-        foreach (var row in _shallow) Array.Fill(row, -1);
         Count = 0;
     }
 }

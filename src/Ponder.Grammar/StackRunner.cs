@@ -42,6 +42,7 @@ sealed class StackRunner
 
     /// <summary>Consumes <paramref name="b"/> from every stack in <paramref name="from"/> (their tops' byte edges
     /// only: their calls and ends were already expanded) and expands the results into <paramref name="into"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Step(ReadOnlySpan<int> from, byte b, IntBuffer into)
     {
         NewStamp();
@@ -62,6 +63,7 @@ sealed class StackRunner
         return flags;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     void NewStamp()
     {
         if (++_stamp == int.MaxValue)
@@ -80,6 +82,7 @@ sealed class StackRunner
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Visit(int start, IntBuffer into, ref int flags)
     {
         if (!FirstVisit(start)) return;
@@ -106,11 +109,16 @@ sealed class StackRunner
             else
             {
                 if (parent == StackArena.Context) flags |= ReachedContext;
-                // Leaving the rule under an unknown caller: continue in every place that calls it.
+                // Leaving the rule under an unknown caller: continue in every place that calls it. A rule called from
+                // one place only (not the root, which may also sit on the empty stack) certainly returns there, so
+                // that frame is as certain as the rule's own and only its caller is unknown: tokens that close a
+                // string called once (`",`) are then decided here, not walked at every mask.
                 var rule = pda.RuleOf[s];
                 if (rule == pda.RootRule) flags |= ReachedSpeculativeEnd;
-                for (int c = pda.CallerStart[rule], ce = pda.CallerStart[rule + 1]; c < ce; c++)
-                    Push(arena.Intern(pda.CallerReturn[c], StackArena.Speculative));
+                int cs = pda.CallerStart[rule], cn = pda.CallerStart[rule + 1];
+                var below = parent == StackArena.Context && rule != pda.RootRule && cn - cs == 1 ? StackArena.Context : StackArena.Speculative;
+                for (var c = cs; c < cn; c++)
+                    Push(arena.Intern(pda.CallerReturn[c], below));
             }
         }
     }

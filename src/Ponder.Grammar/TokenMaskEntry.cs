@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Ponder.Grammars;
@@ -24,6 +25,7 @@ sealed class TokenMaskEntry
 
     /// <summary>The entry for the accepted tokens in <paramref name="accepted"/> (a bitset by token id, left as it
     /// was) and the context-dependent ones in <paramref name="uncertain"/> (ascending sorted-vocabulary indices).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TokenMaskEntry Create(ReadOnlySpan<uint> accepted, List<int> uncertain, SortedVocabulary vocab)
     {
         var v = vocab.VocabSize;
@@ -70,6 +72,7 @@ sealed class TokenMaskEntry
     }
 
     /// <summary>Writes the accepted tokens into <paramref name="bits"/> (mask-sized), replacing what was there.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyAcceptedTo(Span<uint> bits, int vocabSize)
     {
         switch (Kind)
@@ -90,6 +93,7 @@ sealed class TokenMaskEntry
 
     /// <summary>ORs the accepted tokens into <paramref name="mask"/>; <paramref name="scratch"/> is a mask-sized buffer
     /// for the rejected-list form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OrInto(Span<uint> mask, Span<uint> scratch, int vocabSize)
     {
         switch (Kind)

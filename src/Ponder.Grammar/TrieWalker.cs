@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Ponder.Grammars;
 
 /// <summary>Steps tokens taken in byte order through a <see cref="StackRunner"/>, keeping the stack set after each
@@ -30,6 +32,7 @@ sealed class TrieWalker(StackRunner runner)
     /// <summary>Steps <paramref name="token"/>, reusing the levels of the first <paramref name="sharedPrefix"/> bytes
     /// from the previous token. Returns how many bytes were stepped before the stack set died (the token length when
     /// it never did).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Walk(ReadOnlySpan<byte> token, int sharedPrefix)
     {
         if (token.Length + 2 > _levelStart.Length)

@@ -82,7 +82,7 @@ public class MaskSharingTests(ITestOutputHelper output)
     }
 
     /// <summary>Mask against per-token accept over the whole Qwen vocabulary, after <paramref name="prefix"/>.</summary>
-    static void AssertMaskIsExact(CompiledGrammar compiled, string prefix)
+    internal static void AssertMaskIsExact(CompiledGrammar compiled, string prefix)
     {
         var tok = compiled.Tokenizer;
         var m = compiled.CreateMatcher();

@@ -49,15 +49,27 @@ public class MatcherPropertyTests
     });
 
     [FsCheck.Xunit.Property(MaxTest = 150)]
-    public Property Mask_allows_exactly_the_tokens_accept_takes() => ForSeeds(seed =>
+    public Property Mask_allows_exactly_the_tokens_accept_takes() => ForSeeds(seed => MaskMatchesAccept(Compiler, seed));
+
+    /// <summary>With no rule inlined every reference stays a call, so tokens run past rule ends under callers the
+    /// mask cache cannot see: called from one place (decided at compile time) or several (checked at run time).</summary>
+    [FsCheck.Xunit.Property(MaxTest = 150)]
+    public Property Mask_allows_exactly_the_tokens_accept_takes_when_no_rule_is_inlined() =>
+        ForSeeds(seed => MaskMatchesAccept(NoInlining, seed));
+
+    static readonly GrammarCompiler NoInlining = new(new GrammarCompilerOptions { InlineStateLimit = 0 });
+
+    static bool MaskMatchesAccept(GrammarCompiler compiler, int seed)
     {
         var rng = new Random(seed);
         var g = RandomGrammars.Generate(rng);
         if (g == null) return true;
         var tok = TestTokenizers.SmallJsonish;
-        var m = Compiler.Compile(g, tok).CreateMatcher();
+        var m = compiler.Compile(g, tok).CreateMatcher();
         var mask = new uint[TokenBitmask.WordCount(tok.VocabSize)];
-        for (var step = 0; step < 12 && !m.IsTerminated; step++)
+        // Ambiguous recursion can multiply the stacks at every token (a seed reached 130k stacks at step 3 and ran
+        // the test host out of memory a step later): stop there, the steps before have checked the mask.
+        for (var step = 0; step < 12 && !m.IsTerminated && m.StackCount <= 2000; step++)
         {
             m.FillNextTokenMask(mask);
             var allowed = new List<int>();
@@ -72,7 +84,7 @@ public class MatcherPropertyTests
             Assert.True(m.Accept(allowed[rng.Next(allowed.Count)]));
         }
         return true;
-    });
+    }
 
     [FsCheck.Xunit.Property(MaxTest = 100)]
     public Property Rollback_and_fork_restore_the_same_masks() => ForSeeds(seed =>
