@@ -37,18 +37,19 @@ $T train --kind policy --out runs/policy-noisy5 --init runs/policy-noisy4/checkp
 policy="${POLICY_GGUF:-runs/policy-noisy5/final.gguf}"
 cp "$policy" models/ponder-arith.gguf
 
-# 2. Verifier data: the fine-tuned policy's own solutions (first stage, so the verifier could train while the
-#    second ran) of 800 fresh problems at T 0.8 and 1.0.
-[[ -f runs/prm-samples.jsonl ]] || $T sample -m runs/policy-noisy/final.gguf --count 800 --n 4 --temps 0.8,1.0 --seed 1001 \
-  --threads "$threads" -o runs/prm-samples.jsonl
+# 2. Verifier data: the shipped policy's own solutions of 1600 fresh problems at T 0.8 and 1.0.
+[[ -f runs/prm-samples5.jsonl ]] || $T sample -m "$policy" --count 1600 --n 4 --temps 0.8,1.0 --seed 3003 \
+  --threads "$threads" -o runs/prm-samples5.jsonl
 
-# 3. Verifier: starts from the clean policy's weights (it computes right), learns '+'/'-' at each line's marker.
-$T train --kind prm --out runs/prm --init "${PRM_INIT:-runs/policy/checkpoint.weights}" --samples runs/prm-samples.jsonl \
-  --synthetic-share 0.3 --seed 2 --steps 700 --batch 32 --lr 1e-3 --warmup 30 \
+# 3. Verifier: starts from the shipped policy's weights (it knows the arithmetic and the notations), learns '+'/'-' at
+#    each line's marker and, on lines still right, keeps writing the right result (PrmSource).
+$T train --kind prm --out runs/prm-fwd --init runs/policy-noisy5/checkpoint.weights --samples runs/prm-samples5.jsonl \
+  --synthetic-share 0.3 --seed 23 --steps 900 --batch 32 --lr 1e-3 --warmup 30 \
   --embd 128 --layers 4 --heads 4 --kv-heads 4 --ff 384 --ctx 256 --type F16 --threads "$threads" \
-  --checkpoint-minutes 3 --max-minutes "${PRM_MINUTES:-40}" --export models/ponder-arith-prm.gguf
+  --checkpoint-minutes 4 --max-minutes "${PRM_MINUTES:-40}" --export models/ponder-arith-prm.gguf
 
 # 4. Evaluation on 1000 fresh problems (seed 20261125; greedy on all, 16 samples at T 0.8 on the first 200).
 $T eval -m models/ponder-arith.gguf --prm models/ponder-arith-prm.gguf --count 1000 --n 16 --temperature 0.8 --sample-count 200 \
   --threads 2 --json runs/eval.json | tee runs/eval.md
-$T plot --loss policy=runs/policy/loss.csv policy-noisy=runs/policy-noisy/loss.csv policy-noisy4=runs/policy-noisy4/loss.csv prm=runs/prm/loss.csv -o models/loss.png
+$T plot --loss policy=runs/policy/loss.csv policy-noisy=runs/policy-noisy/loss.csv policy-noisy4=runs/policy-noisy4/loss.csv \
+  policy-noisy5=runs/policy-noisy5/loss.csv prm=runs/prm-fwd/loss.csv -o models/loss.png

@@ -120,15 +120,21 @@ public class TrainerSmokeTests
     }
 
     [Fact]
-    public void Verifier_examples_put_the_checker_verdicts_at_the_markers()
+    public void Verifier_examples_put_the_checker_verdicts_at_the_markers_and_results_of_right_lines_elsewhere()
     {
         var p = ArithProblem.Parse("37+48-19*3");
+        int marker = CharVocab.Id(CharVocab.Marker);
         var ex = PrmSource.Encode(p, "37+48=85\n85-19=67\n67*3=201\nanswer: 201");
-        var verdicts = ex.Targets.Where(t => t >= 0).Select(t => t == CharVocab.Id('+')).ToArray();
+        var verdicts = Enumerable.Range(0, ex.Ids.Length).Where(i => ex.Ids[i] == marker).Select(i => ex.Targets[i] == CharVocab.Id('+')).ToArray();
         Assert.Equal([true, false, false, false], verdicts);
-        for (int i = 0; i < ex.Ids.Length; i++)
-            Assert.Equal(ex.Targets[i] >= 0, ex.Ids[i] == CharVocab.Id(CharVocab.Marker));
+        // Only the first line is right: its result is the one auxiliary target.
+        Assert.Equal("85", Aux(ex));
         var ok = PrmSource.Encode(p, p.Solution());
-        Assert.All(ok.Targets.Where(t => t >= 0), t => Assert.Equal(CharVocab.Id('+'), t));
+        Assert.All(Enumerable.Range(0, ok.Ids.Length).Where(i => ok.Ids[i] == marker), i => Assert.Equal(CharVocab.Id('+'), ok.Targets[i]));
+        Assert.Equal("8566198 198", Aux(ok));
+
+        static string Aux(Example e) => string.Concat(Enumerable.Range(0, e.Ids.Length)
+            .Where(i => e.Targets[i] >= 0 && e.Ids[i] != CharVocab.Id(CharVocab.Marker))
+            .Select(i => CharVocab.Tokens[e.Targets[i]].Replace("\u2581", " ")));
     }
 }

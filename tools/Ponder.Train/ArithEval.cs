@@ -83,20 +83,7 @@ public static class ArithEval
         var stepScores = new List<(float Score, bool Label)>();
         if (prm != null)
         {
-            using var m = Transformer.Load(prm, threads);
-            using var v = new ArithStepVerifier(m);
-            prmScore = new float[samples.Length][];
-            for (int i = 0; i < samples.Length; i++)
-            {
-                prmScore[i] = new float[n];
-                for (int j = 0; j < n; j++)
-                {
-                    var s = v.Score(problems[i].Question, samples[i][j]);
-                    var labels = PrmSource.Labels(problems[i], samples[i][j]);
-                    for (int l = 0; l < Math.Min(s.Length, labels.Length); l++) stepScores.Add((s[l], labels[l]));
-                    prmScore[i][j] = s.Length == 0 ? 0 : s.Min();
-                }
-            }
+            (prmScore, stepScores) = ScoreSamples(prm, problems, samples, threads);
             log.WriteLine($"verifier done ({sw.Elapsed.TotalSeconds:F0}s)");
         }
 
@@ -128,6 +115,61 @@ public static class ArithEval
                 prmScore != null ? B / cs : null, S / cs));
         }
         return new EvalReport(count, n, temperature, seed, rows, prm != null ? Auroc(stepScores) : null, stepScores.Count, sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The verifier's line scores for every sample: per problem and sample the lowest line score
+    /// (what best-of-n ranks by), and every (score, exact-checker label) pair for the AUROC.</summary>
+    public static (float[][] MinScores, List<(float Score, bool Label)> Steps) ScoreSamples(string prm, IReadOnlyList<ArithProblem> problems,
+        IReadOnlyList<string[]> samples, int threads)
+    {
+        using var m = Transformer.Load(prm, threads);
+        using var v = new ArithStepVerifier(m);
+        var min = new float[samples.Count][];
+        var steps = new List<(float, bool)>();
+        for (int i = 0; i < samples.Count; i++)
+        {
+            min[i] = new float[samples[i].Length];
+            for (int j = 0; j < samples[i].Length; j++)
+            {
+                var s = v.Score(problems[i].Question, samples[i][j]);
+                var labels = PrmSource.Labels(problems[i], samples[i][j]);
+                for (int l = 0; l < Math.Min(s.Length, labels.Length); l++) steps.Add((s[l], labels[l]));
+                min[i][j] = s.Length == 0 ? 0 : s.Min();
+            }
+        }
+        return (min, steps);
+    }
+
+    /// <summary>A verifier judged on stored policy samples (the <c>sample</c> command's JSONL, n lines per
+    /// question in a row): step-level AUROC, and best-of-n by the lowest line score against majority@n.</summary>
+    public static string Verify(string prm, string samplesPath, int threads, string? dump = null)
+    {
+        var groups = SampleFile.Read(samplesPath).GroupBy(s => s.Question).ToList();
+        var problems = groups.Select(g => ArithProblem.Parse(g.Key)).ToList();
+        var samples = groups.Select(g => g.Select(s => s.Solution).ToArray()).ToList();
+        var (min, steps) = ScoreSamples(prm, problems, samples, threads);
+        if (dump != null)
+        {
+            using var w = new StreamWriter(dump);
+            for (int i = 0; i < problems.Count; i++)
+                for (int j = 0; j < samples[i].Length; j++)
+                    w.WriteLine(JsonSerializer.Serialize(new { problem = i, question = problems[i].Question, solution = samples[i][j],
+                        correct = ArithChecker.IsCorrect(problems[i], samples[i][j]), min = min[i][j] }));
+        }
+        double best = 0, major = 0, pass = 0, mean = 0;
+        for (int i = 0; i < problems.Count; i++)
+        {
+            var answers = samples[i].Select(ArithChecker.ExtractAnswer).ToArray();
+            int b = 0;
+            for (int j = 1; j < answers.Length; j++) if (min[i][j] > min[i][b]) b = j;
+            if (answers[b] == problems[i].Answer) best++;
+            if (Majority(answers) == problems[i].Answer) major++;
+            if (answers.Contains(problems[i].Answer)) pass++;
+            mean += (double)answers.Count(a => a == problems[i].Answer) / answers.Length;
+        }
+        double c = problems.Count;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"problems {c}, samples each {samples[0].Length}: AUROC {Auroc(steps):F3} over {steps.Count} lines; best-of-n {best / c:P1}, majority {major / c:P1}, pass {pass / c:P1}, mean sample {mean / c:P1}");
     }
 
     /// <summary>The most frequent extracted answer (ties: the one seen first); null answers do not vote.</summary>

@@ -13,6 +13,7 @@ public static class TrainCli
         root.Subcommands.Add(SampleCommand());
         root.Subcommands.Add(EvalCommand());
         root.Subcommands.Add(PlotCommand());
+        root.Subcommands.Add(VerifyCommand());
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
@@ -74,6 +75,17 @@ public static class TrainCli
             if (r.GetValue(json) is { } j) ArithEval.WriteJson(rep, j);
             return 0;
         });
+        return cmd;
+    }
+
+    static Command VerifyCommand()
+    {
+        var prm = new Option<string>("--prm") { Required = true };
+        var samples = new Option<string>("--samples") { Description = "The sample command's JSONL (held-out problems)", Required = true };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 2 };
+        var dump = new Option<string?>("--dump") { Description = "Also write each sample's verdict and lowest line score here (JSONL)" };
+        var cmd = new Command("verify", "Judge a step verifier on stored policy samples: AUROC, best-of-n vs majority") { prm, samples, threads, dump };
+        cmd.SetAction(r => { Console.WriteLine(ArithEval.Verify(r.GetValue(prm)!, r.GetValue(samples)!, r.GetValue(threads), r.GetValue(dump))); return 0; });
         return cmd;
     }
 

@@ -102,12 +102,24 @@ public sealed class PrmSource(IReadOnlyList<LabelledSolution> samples, double sy
         var labels = Labels(p, solution);
         var t = new int[ids.Length];
         Array.Fill(t, -100);
+        // Auxiliary targets: on lines that are still right, the verifier also writes the result (after '=' or ':') as
+        // the policy does. It starts from the policy's weights; a verdict alone is one sparse bit per line, and this
+        // dense signal keeps the arithmetic the verdict rests on. Token q is text character q - 1 (BOS first).
+        int line = 0, resultFrom = -1;
+        for (int q = 1; q < ids.Length && line < labels.Length; q++)
+        {
+            int tok = ids[q];
+            if (tok == CharVocab.Id(CharVocab.Marker)) { line++; resultFrom = -1; continue; }
+            if (tok == CharVocab.Id('=') || tok == CharVocab.Id(':')) { resultFrom = q + 1; continue; }
+            if (resultFrom > 0 && q >= resultFrom && labels[line]) t[q - 1] = tok;
+        }
         for (int i = 0; i < markers.Count; i++) t[markers[i]] = CharVocab.Id(labels[i] ? CharVocab.Good : CharVocab.Bad);
         return new Example(ids, t);
     }
 
     /// <summary>A reference solution with (usually) one mistake of the kinds the policy makes, after
-    /// which the solution goes on correctly from the wrong value; a quarter stay correct.</summary>
+    /// which the solution goes on correctly from the wrong value; a quarter stay correct. A tenth of the lines
+    /// use the policy's spaced notation.</summary>
     public static string Corrupt(ArithProblem p, ref Xoshiro256StarStar rng)
     {
         if (rng.NextDouble() < 0.25) return p.Solution();
@@ -121,8 +133,9 @@ public sealed class PrmSource(IReadOnlyList<LabelledSolution> samples, double sy
             long c = ArithProblem.Apply(a, op, b);
             if (i == j)
             {
-                switch (rng.NextUInt64() % 6)
+                switch (rng.NextUInt64() % 7)
                 {
+                    case 6: c = NoisySolver.Slip(c); break;                          // a carry too many into the leading digit
                     case 0: c += Nonzero(ref rng, 1); break;                       // off by one
                     case 1: c += Nonzero(ref rng, 9); break;                       // last digit wrong
                     case 2: c += 10 * Nonzero(ref rng, 2); break;                  // carry lost or doubled
@@ -131,7 +144,10 @@ public sealed class PrmSource(IReadOnlyList<LabelledSolution> samples, double sy
                     default: c = -c == c ? c + 1 : -c; break;                      // sign slip
                 }
             }
-            sb.Append(ArithSolution.FormatStep(a, op, b, c)).Append('\n');
+            // The policy's careful notation spaces the equals sign out; the verifier must judge both alike.
+            string line = ArithSolution.FormatStep(a, op, b, c);
+            if (rng.NextDouble() < 0.1) line = line.Replace("=", (rng.NextUInt64() % 3) switch { 0 => " = ", 1 => "= ", _ => " =" }, StringComparison.Ordinal);
+            sb.Append(line).Append('\n');
             a = c;
         }
         sb.Append(ArithSolution.FormatAnswer(a));
