@@ -31,7 +31,7 @@ public static class AskCommand
             string name = r.GetValue(k.Strategy)!;
             var options = k.Options(r);
             string modelPath = r.GetValue(model) ?? ReasoningHost.FindShipped("models/ponder-arith.gguf") ?? CommonOptions.ResolveModel(null);
-            string? prmPath = r.GetValue(prm) ?? (StrategyRegistry.NeedsVerifier(name) ? ReasoningHost.FindShipped("models/ponder-arith-prm.gguf") : null);
+            string? prmPath = r.GetValue(prm) ?? (StrategyRegistry.MayUseVerifier(name) ? ReasoningHost.FindShipped("models/ponder-arith-prm.gguf") : null);
             using var host = new ReasoningHost(modelPath, prmPath, budget.N, budget, r.GetValue(threads));
             var strategy = host.Create(name, options);
             var problem = Problem.FromQuestion(r.GetValue(question)!);

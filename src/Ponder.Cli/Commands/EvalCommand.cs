@@ -50,7 +50,7 @@ public static class EvalCommand
             var options = k.Options(r);
             foreach (var name in names) _ = StrategyRegistry.Create(name, options with { AutoPolicyPath = null }); // unknown names fail before any work
             string modelPath = r.GetValue(model) ?? ReasoningHost.FindShipped("models/ponder-arith.gguf") ?? CommonOptions.ResolveModel(null);
-            string? prmPath = r.GetValue(prm) ?? (names.Any(StrategyRegistry.NeedsVerifier) ? ReasoningHost.FindShipped("models/ponder-arith-prm.gguf") : null);
+            string? prmPath = r.GetValue(prm) ?? (names.Any(StrategyRegistry.MayUseVerifier) ? ReasoningHost.FindShipped("models/ponder-arith-prm.gguf") : null);
             if (prmPath == null && names.FirstOrDefault(StrategyRegistry.NeedsVerifier) is { } needs)
                 throw new ArgumentException($"strategy '{needs}' needs a process verifier; pass --prm PRM_MODEL.gguf");
             var limits = k.Limits(r);

@@ -14,6 +14,10 @@ public static class StrategyRegistry
     /// <summary>Strategies that need a process (or outcome) verifier.</summary>
     public static bool NeedsVerifier(string name) => name is "best-of-n" or "weighted-best-of-n" or "beam" or "dvts" or "particle-filter";
 
+    /// <summary>Whether a run of this strategy can call a verifier: those that need one, and <c>auto</c>, whose learned
+    /// policy may pick one of them. Commands load the shipped PRM by default for these.</summary>
+    public static bool MayUseVerifier(string name) => NeedsVerifier(name) || name is "auto";
+
     public static ITestTimeStrategy Create(string name, StrategyOptions options, IProcessVerifier? prm = null, IOutcomeVerifier? orm = null,
         AutoPolicy? policy = null) => name.ToLowerInvariant() switch
     {
