@@ -26,6 +26,22 @@ public class QwenJsonTests(ITestOutputHelper output)
         return scratch[rng.Next(scratch.Count)];
     }
 
+    /// <summary>Walks the matcher with <see cref="Pick"/> for at most <paramref name="maxTokens"/> tokens, asserting that
+    /// every token the mask allows is accepted; the text generated when the walk ended, or null when it did not.</summary>
+    internal static string? RandomWalk(GrammarMatcher m, Ponder.Tokenizers.Tokenizer tok, Random rng, int maxTokens, uint[] mask, List<int> scratch)
+    {
+        int eos = tok.EosId!.Value;
+        var bytes = new List<byte>();
+        for (var step = 0; step < maxTokens && !m.IsTerminated; step++)
+        {
+            m.FillNextTokenMask(mask);
+            var t = Pick(rng, mask, tok.VocabSize, eos, scratch, tok.TokenText);
+            Assert.True(m.Accept(t), $"mask allowed {t} but Accept refused it");
+            if (t != eos) bytes.AddRange(tok.TokenBytes(t));
+        }
+        return m.IsTerminated ? Encoding.UTF8.GetString(bytes.ToArray()) : null;
+    }
+
     [Theory]
     [InlineData("json.gbnf")]
     [InlineData("person-schema.gbnf")]
@@ -36,25 +52,13 @@ public class QwenJsonTests(ITestOutputHelper output)
         var compiled = Compiler.Compile(TestGrammars.Read(file), tok);
         output.WriteLine($"{file}: compile {compiled.CompileTime.TotalMilliseconds:0} ms, {compiled.StateCount} states, " +
                          $"{compiled.MaskCacheEntries} cached masks, {compiled.ContextDependentTokens} context-dependent tokens");
-        var eos = tok.EosId!.Value;
         var mask = new uint[TokenBitmask.WordCount(tok.VocabSize)];
         var scratch = new List<int>();
         var finished = 0;
         for (var seed = 0; seed < 12; seed++)
         {
-            var rng = new Random(seed);
-            var m = compiled.CreateMatcher();
-            var text = new List<byte>();
-            for (var step = 0; step < 300 && !m.IsTerminated; step++)
-            {
-                m.FillNextTokenMask(mask);
-                var t = Pick(rng, mask, tok.VocabSize, eos, scratch, tok.TokenText);
-                Assert.True(m.Accept(t), $"mask allowed {t} but Accept refused it");
-                if (t != eos) text.AddRange(tok.TokenBytes(t));
-            }
-            if (!m.IsTerminated) continue;
+            if (RandomWalk(compiled.CreateMatcher(), tok, new Random(seed), 300, mask, scratch) is not { } s) continue;
             finished++;
-            var s = Encoding.UTF8.GetString(text.ToArray());
             using var doc = JsonDocument.Parse(s); // throws when the grammar let invalid JSON through
             if (file == "person-schema.gbnf")
             {

@@ -57,7 +57,6 @@ public class RandomSchemaPropertyTests(ITestOutputHelper output)
     {
         var tok = TestTokenizers.SmallJsonish;
         var compiler = new GrammarCompiler();
-        var eos = tok.EosId!.Value;
         var mask = new uint[TokenBitmask.WordCount(tok.VocabSize)];
         var scratch = new List<int>();
         int walks = 0, finished = 0;
@@ -71,20 +70,9 @@ public class RandomSchemaPropertyTests(ITestOutputHelper output)
             var validator = SchemaValidation.Load(schemaJson);
             for (int w = 0; w < 4; w++)
             {
-                var rng = new Random(seed * 10 + w);
-                var m = compiled.CreateMatcher();
-                var bytes = new List<byte>();
                 walks++;
-                for (int step = 0; step < 400 && !m.IsTerminated; step++)
-                {
-                    m.FillNextTokenMask(mask);
-                    var t = QwenJsonTests.Pick(rng, mask, tok.VocabSize, eos, scratch, tok.TokenText);
-                    Assert.True(m.Accept(t), $"seed {seed}: mask allowed {t} but Accept refused it");
-                    if (t != eos) bytes.AddRange(tok.TokenBytes(t));
-                }
-                if (!m.IsTerminated) continue;
+                if (QwenJsonTests.RandomWalk(compiled.CreateMatcher(), tok, new Random(seed * 10 + w), 400, mask, scratch) is not { } text) continue;
                 finished++;
-                var text = System.Text.Encoding.UTF8.GetString(bytes.ToArray());
                 var errors = SchemaValidation.Errors(validator, text);
                 Assert.True(errors.Count == 0, $"seed {seed} walk {w}\nschema: {schemaJson}\noutput: {text}\nerrors: {string.Join("; ", errors)}");
             }

@@ -24,25 +24,13 @@ public static class SchemaOutputChecks
     public static int AssertTokenWalksValidate(string label, JsonSchema validator, CompiledGrammar compiled, int walks)
     {
         var tok = TestTokenizers.Qwen;
-        var eos = tok.EosId!.Value;
         var mask = new uint[TokenBitmask.WordCount(tok.VocabSize)];
         var scratch = new List<int>();
         int finished = 0;
         for (int seed = 0; seed < walks; seed++)
         {
-            var rng = new Random(seed);
-            var m = compiled.CreateMatcher();
-            var bytes = new List<byte>();
-            for (int step = 0; step < 600 && !m.IsTerminated; step++)
-            {
-                m.FillNextTokenMask(mask);
-                var t = QwenJsonTests.Pick(rng, mask, tok.VocabSize, eos, scratch, tok.TokenText);
-                Assert.True(m.Accept(t), $"mask allowed {t} but Accept refused it");
-                if (t != eos) bytes.AddRange(tok.TokenBytes(t));
-            }
-            if (!m.IsTerminated) continue;
+            if (QwenJsonTests.RandomWalk(compiled.CreateMatcher(), tok, new Random(seed), 600, mask, scratch) is not { } text) continue;
             finished++;
-            var text = System.Text.Encoding.UTF8.GetString(bytes.ToArray());
             var errors = SchemaValidation.Errors(validator, text);
             Assert.True(errors.Count == 0, $"{label} walk {seed}\noutput: {text}\nerrors: {string.Join("; ", errors)}");
         }
