@@ -97,18 +97,11 @@ public static class ArithEval
             var sidx = idx.Where(i => i < samples.Length).ToList();
             foreach (int i in sidx)
             {
-                var p = problems[i];
-                var answers = samples[i].Select(ArithChecker.ExtractAnswer).ToArray();
-                int right = answers.Count(a => a == p.Answer);
-                if (right > 0) P++;
-                S += (double)right / n;
-                if (Majority(answers) == p.Answer) M++;
-                if (prmScore != null)
-                {
-                    int best = 0;
-                    for (int j = 1; j < n; j++) if (prmScore[i][j] > prmScore[i][best]) best = j;
-                    if (answers[best] == p.Answer) B++;
-                }
+                var v = Judge(problems[i], samples[i], prmScore?[i]);
+                if (v.Pass) P++;
+                S += v.ShareRight;
+                if (v.MajorityRight) M++;
+                if (v.BestRight == true) B++;
             }
             double c = idx.Count, cs = Math.Max(1, sidx.Count);
             rows.Add(new EvalRow(k == 9 ? "all" : k.ToString(CultureInfo.InvariantCulture), idx.Count, sidx.Count, G / c, P / cs, M / cs,
@@ -159,17 +152,33 @@ public static class ArithEval
         double best = 0, major = 0, pass = 0, mean = 0;
         for (int i = 0; i < problems.Count; i++)
         {
-            var answers = samples[i].Select(ArithChecker.ExtractAnswer).ToArray();
-            int b = 0;
-            for (int j = 1; j < answers.Length; j++) if (min[i][j] > min[i][b]) b = j;
-            if (answers[b] == problems[i].Answer) best++;
-            if (Majority(answers) == problems[i].Answer) major++;
-            if (answers.Contains(problems[i].Answer)) pass++;
-            mean += (double)answers.Count(a => a == problems[i].Answer) / answers.Length;
+            var v = Judge(problems[i], samples[i], min[i]);
+            if (v.BestRight == true) best++;
+            if (v.MajorityRight) major++;
+            if (v.Pass) pass++;
+            mean += v.ShareRight;
         }
         double c = problems.Count;
         return string.Create(CultureInfo.InvariantCulture,
             $"problems {c}, samples each {samples[0].Length}: AUROC {Auroc(steps):F3} over {steps.Count} lines; best-of-n {best / c:P1}, majority {major / c:P1}, pass {pass / c:P1}, mean sample {mean / c:P1}");
+    }
+
+    /// <summary>One problem's samples judged: any right, the share right, the majority answer right, and (given each
+    /// sample's lowest line score) whether the sample best-of-n keeps is right.</summary>
+    public readonly record struct SampleVerdicts(bool Pass, double ShareRight, bool MajorityRight, bool? BestRight);
+
+    public static SampleVerdicts Judge(ArithProblem p, IReadOnlyList<string> samples, float[]? minScores)
+    {
+        var answers = samples.Select(ArithChecker.ExtractAnswer).ToArray();
+        int right = answers.Count(a => a == p.Answer);
+        bool? best = null;
+        if (minScores != null)
+        {
+            int b = 0;
+            for (int j = 1; j < answers.Length; j++) if (minScores[j] > minScores[b]) b = j;
+            best = answers[b] == p.Answer;
+        }
+        return new(right > 0, (double)right / answers.Length, Majority(answers) == p.Answer, best);
     }
 
     /// <summary>The most frequent extracted answer (ties: the one seen first); null answers do not vote.</summary>

@@ -30,11 +30,7 @@ public static class NoisySolver
             char op = p.Ops[i];
             long b = p.Operands[i];
             long c = ArithProblem.Apply(a, op, b);
-            if (IsHard(a, op, b) && rng.NextDouble() >= hurry)
-            {
-                string eq = (rng.NextUInt64() % 3) switch { 0 => " = ", 1 => "= ", _ => " =" };
-                sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"{a}{op}{b}{eq}{c}");
-            }
+            if (IsHard(a, op, b) && rng.NextDouble() >= hurry) sb.Append(CarefulStep(a, op, b, c, ref rng));
             else
             {
                 if (IsHard(a, op, b) && rng.NextDouble() < slip) c = Slip(c);
@@ -45,6 +41,13 @@ public static class NoisySolver
         }
         sb.Append(ArithSolution.FormatAnswer(a));
         return sb.ToString();
+    }
+
+    /// <summary>A step in the careful notation: the equals sign spaced out in one of three equally likely ways.</summary>
+    public static string CarefulStep(long a, char op, long b, long c, ref Xoshiro256StarStar rng)
+    {
+        string eq = (rng.NextUInt64() % 3) switch { 0 => " = ", 1 => "= ", _ => " =" };
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{a}{op}{b}{eq}{c}");
     }
 
     /// <summary>Leading digit one too high (a carry too many), the other digits right; the sign is kept.</summary>

@@ -145,9 +145,7 @@ public sealed class PrmSource(IReadOnlyList<LabelledSolution> samples, double sy
                 }
             }
             // The policy's careful notation spaces the equals sign out; the verifier must judge both alike.
-            string line = ArithSolution.FormatStep(a, op, b, c);
-            if (rng.NextDouble() < 0.1) line = line.Replace("=", (rng.NextUInt64() % 3) switch { 0 => " = ", 1 => "= ", _ => " =" }, StringComparison.Ordinal);
-            sb.Append(line).Append('\n');
+            sb.Append(rng.NextDouble() < 0.1 ? NoisySolver.CarefulStep(a, op, b, c, ref rng) : ArithSolution.FormatStep(a, op, b, c)).Append('\n');
             a = c;
         }
         sb.Append(ArithSolution.FormatAnswer(a));
