@@ -108,15 +108,14 @@ internal static unsafe class Block32MatMul
             var h = Vector256.Create((int)*(ushort*)w0, *(ushort*)(w0 + rb), *(ushort*)(w0 + 2 * rb), *(ushort*)(w0 + 3 * rb),
                 *(ushort*)(w0 + 4 * rb), *(ushort*)(w0 + 5 * rb), *(ushort*)(w0 + 6 * rb), *(ushort*)(w0 + 7 * rb));
             Avx.Store(d, SimdHelpers.FiniteHalfToSingle(h) * Vector256.Create(dx[b]));
-            var e = Vector256<int>.Zero;
-            a0 = Fma.MultiplyAdd(Vector256.Create(d[0]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0), xv)), a0);
-            a1 = Fma.MultiplyAdd(Vector256.Create(d[1]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + rb), xv)), a1);
-            a2 = Fma.MultiplyAdd(Vector256.Create(d[2]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 2 * rb), xv)), a2);
-            a3 = Fma.MultiplyAdd(Vector256.Create(d[3]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 3 * rb), xv)), a3);
-            a4 = Fma.MultiplyAdd(Vector256.Create(d[4]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 4 * rb), xv)), a4);
-            a5 = Fma.MultiplyAdd(Vector256.Create(d[5]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 5 * rb), xv)), a5);
-            a6 = Fma.MultiplyAdd(Vector256.Create(d[6]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 6 * rb), xv)), a6);
-            a7 = Fma.MultiplyAdd(Vector256.Create(d[7]), Avx.ConvertToVector256Single(TW.PairDotAdd<TDot>(e, TW.Load(w0 + 7 * rb), xv)), a7);
+            a0 = Fma.MultiplyAdd(Vector256.Create(d[0]), Avx.ConvertToVector256Single(TW.PairDot<TDot>(TW.Load(w0), xv)), a0);
+            a1 = Fma.MultiplyAdd(Vector256.Create(d[1]), Avx.ConvertToVector256Single(TW.PairDot<TDot>(TW.Load(w0 + rb), xv)), a1);
+            a2 = Fma.MultiplyAdd(Vector256.Create(d[2]), Avx.ConvertToVector256Single(TW.PairDot<TDot>(TW.Load(w0 + 2 * rb), xv)), a2);
+            a3 = Fma.MultiplyAdd(Vector256.Create(d[3]), Avx.ConvertToVector256Single(TW.PairDot<TDot>(TW.Load(w0 + 3 * rb), xv)), a3);
+            a4 = Fma.MultiplyAdd(Vector256.Create(d[4]), Avx.ConvertToVector256Single(TW.PairDot<TDot>(TW.Load(w0 + 4 * rb), xv)), a4);
+            a5 = Fma.MultiplyAdd(Vector256.Create(d[5]), Avx.ConvertToVector256Single(TW.PairDot<TDot>(TW.Load(w0 + 5 * rb), xv)), a5);
+            a6 = Fma.MultiplyAdd(Vector256.Create(d[6]), Avx.ConvertToVector256Single(TW.PairDot<TDot>(TW.Load(w0 + 6 * rb), xv)), a6);
+            a7 = Fma.MultiplyAdd(Vector256.Create(d[7]), Avx.ConvertToVector256Single(TW.PairDot<TDot>(TW.Load(w0 + 7 * rb), xv)), a7);
         }
         y[0] = SimdHelpers.HSumFloat8(a0); y[1] = SimdHelpers.HSumFloat8(a1);
         y[2] = SimdHelpers.HSumFloat8(a2); y[3] = SimdHelpers.HSumFloat8(a3);
@@ -139,11 +138,10 @@ internal static unsafe class Block32MatMul
             if (next != null) PrefetchSlice(next, b, 4 * wb);
             var xv = Avx.LoadVector256((sbyte*)(x + 34 * b + 2));
             Sse.Store(dd, Scales4(w0, w1, w2, w3) * Vector128.Create(dx[b]));
-            var e = Vector256<int>.Zero;
-            var s0 = TW.PairDotAdd<TDot>(e, TW.Load(w0), xv);
-            var s1 = TW.PairDotAdd<TDot>(e, TW.Load(w1), xv);
-            var s2 = TW.PairDotAdd<TDot>(e, TW.Load(w2), xv);
-            var s3 = TW.PairDotAdd<TDot>(e, TW.Load(w3), xv);
+            var s0 = TW.PairDot<TDot>(TW.Load(w0), xv);
+            var s1 = TW.PairDot<TDot>(TW.Load(w1), xv);
+            var s2 = TW.PairDot<TDot>(TW.Load(w2), xv);
+            var s3 = TW.PairDot<TDot>(TW.Load(w3), xv);
             a0 = Fma.MultiplyAdd(Vector256.Create(dd[0]), Avx.ConvertToVector256Single(s0), a0);
             a1 = Fma.MultiplyAdd(Vector256.Create(dd[1]), Avx.ConvertToVector256Single(s1), a1);
             a2 = Fma.MultiplyAdd(Vector256.Create(dd[2]), Avx.ConvertToVector256Single(s2), a2);
@@ -177,7 +175,6 @@ internal static unsafe class Block32MatMul
             var d1 = dw * Vector128.Create(dx1[b]);
             // The eight d_w·d_x go through memory so each is one broadcast load, not a shuffle pair.
             Avx.Store(dd, Vector256.Create(d0, d1));
-            Vector256<int> e0 = default, e1 = default;
 
             if (typeof(TW) == typeof(Q8_0Weights) && typeof(TDot) == typeof(VnniDot8))
             {
@@ -207,26 +204,26 @@ internal static unsafe class Block32MatMul
             }
 
             var q = TW.Load(w0);
-            var s0 = TW.PairDotAdd<TDot>(e0, q, v0);
-            var s1 = TW.PairDotAdd<TDot>(e1, q, v1);
+            var s0 = TW.PairDot<TDot>(q, v0);
+            var s1 = TW.PairDot<TDot>(q, v1);
             a00 = Fma.MultiplyAdd(Vector256.Create(dd[0]), Avx.ConvertToVector256Single(s0), a00);
             a01 = Fma.MultiplyAdd(Vector256.Create(dd[4]), Avx.ConvertToVector256Single(s1), a01);
 
             q = TW.Load(w1);
-            s0 = TW.PairDotAdd<TDot>(e0, q, v0);
-            s1 = TW.PairDotAdd<TDot>(e1, q, v1);
+            s0 = TW.PairDot<TDot>(q, v0);
+            s1 = TW.PairDot<TDot>(q, v1);
             a10 = Fma.MultiplyAdd(Vector256.Create(dd[1]), Avx.ConvertToVector256Single(s0), a10);
             a11 = Fma.MultiplyAdd(Vector256.Create(dd[5]), Avx.ConvertToVector256Single(s1), a11);
 
             q = TW.Load(w2);
-            s0 = TW.PairDotAdd<TDot>(e0, q, v0);
-            s1 = TW.PairDotAdd<TDot>(e1, q, v1);
+            s0 = TW.PairDot<TDot>(q, v0);
+            s1 = TW.PairDot<TDot>(q, v1);
             a20 = Fma.MultiplyAdd(Vector256.Create(dd[2]), Avx.ConvertToVector256Single(s0), a20);
             a21 = Fma.MultiplyAdd(Vector256.Create(dd[6]), Avx.ConvertToVector256Single(s1), a21);
 
             q = TW.Load(w3);
-            s0 = TW.PairDotAdd<TDot>(e0, q, v0);
-            s1 = TW.PairDotAdd<TDot>(e1, q, v1);
+            s0 = TW.PairDot<TDot>(q, v0);
+            s1 = TW.PairDot<TDot>(q, v1);
             a30 = Fma.MultiplyAdd(Vector256.Create(dd[3]), Avx.ConvertToVector256Single(s0), a30);
             a31 = Fma.MultiplyAdd(Vector256.Create(dd[7]), Avx.ConvertToVector256Single(s1), a31);
         }

@@ -21,8 +21,6 @@ internal unsafe interface IBlock32Weights
     static abstract int Bytes { get; }
     static abstract WBlock Load(byte* block);
     static abstract Vector256<int> PairDot<TDot>(in WBlock w, Vector256<sbyte> x) where TDot : IDot8;
-    /// <summary>acc + PairDot(w, x).</summary>
-    static abstract Vector256<int> PairDotAdd<TDot>(Vector256<int> acc, in WBlock w, Vector256<sbyte> x) where TDot : IDot8;
 }
 
 /// <summary>Q8_0: signed × signed via the sign trick (llama.cpp's): |w| as the unsigned operand and x
@@ -41,8 +39,4 @@ internal unsafe struct Q8_0Weights : IBlock32Weights
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> PairDot<TDot>(in WBlock w, Vector256<sbyte> x) where TDot : IDot8 =>
         TDot.Dot(w.U, Avx2.Sign(x, w.S));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> PairDotAdd<TDot>(Vector256<int> acc, in WBlock w, Vector256<sbyte> x) where TDot : IDot8 =>
-        TDot.DotAdd(acc, w.U, Avx2.Sign(x, w.S));
 }
