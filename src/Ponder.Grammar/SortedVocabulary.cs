@@ -63,8 +63,8 @@ sealed class SortedVocabulary
         EndOfGeneration = eog.ToArray();
 
         _longer = new (int[], int[])[LongThresholds.Length];
-        // Every length's bitset, each from the one before (2.5 MB for Qwen): made on demand, the precompute's many
-        // lengths cost a process's first compiles a pass over the whole vocabulary each.
+        // Every length's bitset up front, each from the one before (2.5 MB for Qwen). Made on demand instead, each
+        // length cost a pass over the whole vocabulary inside a process's first compiles.
         _shortBits = new uint[MaxLength + 1][];
         var byLength = new List<int>[MaxLength + 1];
         for (var l = 0; l <= MaxLength; l++) byLength[l] = [];
