@@ -314,11 +314,20 @@ public sealed partial class InferenceEngine
         for (int i = 1; i <= s.PendingForks; i++, ended++) Emit(s, new TokenEvent(i, -1, "", 0, reason, null, error));
         s.PendingForks = 0;
         r.Live -= ended;
-        if (r.Live == 0)
+        if (r.Live == 0) _ended.Add(r);
+    }
+
+    /// <summary>Completes the requests that ended, once the counters that include their released blocks are
+    /// published: a caller that sees its request done then reads <see cref="Stats"/> without racing the loop.</summary>
+    void PublishAndCompleteEnded()
+    {
+        _stats = Snapshot();
+        foreach (var r in _ended)
         {
             r.Events.Writer.TryComplete();
             r.Registration.Dispose();
             r.Done.TrySetResult(new RequestUsage(r.Request.Prompt.Count, r.CachedPromptTokens, r.CompletionTokens, r.PromptTokensComputed));
         }
+        _ended.Clear();
     }
 }

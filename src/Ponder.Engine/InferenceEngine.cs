@@ -24,6 +24,7 @@ public sealed partial class InferenceEngine : IDisposable
     private readonly List<Sequence> _waiting = new();
     private readonly List<Sequence> _running = new();
     private readonly List<Sequence> _paused = new();
+    private readonly List<RequestState> _ended = new(); // finished this step, completed once Stats is published
     private readonly ConcurrentQueue<Action> _commands = new();
     private readonly Thread _loop;
     private readonly CancellationTokenSource _stop = new();
@@ -123,14 +124,14 @@ public sealed partial class InferenceEngine : IDisposable
         var plan = Plan();
         if (plan.Count == 0)
         {
-            _stats = Snapshot();
+            PublishAndCompleteEnded();
             return _waiting.Count > 0 && _running.Count > 0;
         }
         Execute(plan);
         _steps++;
         AfterStep?.Invoke(_pool);
         _peakUsed = Math.Max(_peakUsed, _pool.Count - _pool.Available);
-        _stats = Snapshot();
+        PublishAndCompleteEnded();
         return true;
     }
 
@@ -189,6 +190,7 @@ public sealed partial class InferenceEngine : IDisposable
         foreach (var s in _waiting.ToArray()) Finish(s, FinishReason.Error, e.Message);
         foreach (var s in _paused.ToArray()) { s.Table.Release(_pool); _paused.Remove(s); s.State = SequenceState.Finished; }
         while (_commands.TryDequeue(out var command)) command();
+        PublishAndCompleteEnded();
         while (_incoming.TryDequeue(out var r))
         {
             r.Events.Writer.TryComplete();
