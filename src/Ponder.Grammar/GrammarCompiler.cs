@@ -46,7 +46,8 @@ public sealed class GrammarCompiler
         using var deadline = new CancellationTokenSource(options.MaxCompileTime);
         var pda = AutomatonBuilder.Build(grammar, options, deadline.Token);
         var vocab = SortedVocabulary.For(tokenizer);
-        var cache = TokenMaskCache.Build(pda, vocab, () => deadline.IsCancellationRequested,
+        // The clock, not only the timer: a timer's callback can come late on a busy machine, after a fast build is done.
+        var cache = TokenMaskCache.Build(pda, vocab, () => deadline.IsCancellationRequested || sw.Elapsed >= options.MaxCompileTime,
             $"Building the token-mask cache took longer than {options.MaxCompileTime.TotalSeconds:0.#} s "
             + $"({pda.StateCount} automaton states); simplify the grammar or raise GrammarCompilerOptions.MaxCompileTime");
         return new CompiledGrammar(grammar, tokenizer, pda, vocab, cache, sw.Elapsed);
