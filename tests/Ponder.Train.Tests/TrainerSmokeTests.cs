@@ -79,6 +79,22 @@ public class TrainerSmokeTests
     }
 
     [Fact]
+    public void A_model_grown_from_a_shallower_one_starts_computing_exactly_what_it_did()
+    {
+        using var a = new TempDir();
+        using var b = new TempDir();
+        var small = new Trainer(Toy, Config(a.Path, 3), new PolicySource(), TextWriter.Null).Run();
+        var deep = Toy with { Layers = Toy.Layers + 2 };
+        var grown = new Trainer(deep, Config(b.Path, 0) with { InitWeights = a.File(Trainer.CheckpointWeights) }, new PolicySource(), TextWriter.Null).Run();
+        var ids = CharVocab.Encode("12*7=84\nanswer: 84");
+        using var _ = torch.no_grad();
+        using var t = torch.tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length]);
+        Assert.Equal(small.forward(t).data<float>().ToArray(), grown.forward(t).data<float>().ToArray());
+        // The new layers are real: their inputs are trained weights, not zeros.
+        Assert.True(grown.Named.Single(n => n.Name == $"blk.{Toy.Layers}.attn_q.weight").P.abs().max().item<float>() > 0);
+    }
+
+    [Fact]
     public void Char_vocabulary_tokenizes_as_Ponders_SentencePiece_tokenizer()
     {
         using var d = new TempDir();

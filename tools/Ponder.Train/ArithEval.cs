@@ -113,7 +113,7 @@ public static class ArithEval
     /// <summary>The verifier's line scores for every sample: per problem and sample the lowest line score
     /// (what best-of-n ranks by), and every (score, exact-checker label) pair for the AUROC.</summary>
     public static (float[][] MinScores, List<(float Score, bool Label)> Steps) ScoreSamples(string prm, IReadOnlyList<ArithProblem> problems,
-        IReadOnlyList<string[]> samples, int threads)
+        IReadOnlyList<string[]> samples, int threads, float[][][]? lineScores = null)
     {
         using var m = Transformer.Load(prm, threads);
         using var v = new ArithStepVerifier(m);
@@ -125,6 +125,7 @@ public static class ArithEval
             for (int j = 0; j < samples[i].Length; j++)
             {
                 var s = v.Score(problems[i].Question, samples[i][j]);
+                if (lineScores != null) (lineScores[i] ??= new float[samples[i].Length][])[j] = s;
                 var labels = PrmSource.Labels(problems[i], samples[i][j]);
                 for (int l = 0; l < Math.Min(s.Length, labels.Length); l++) steps.Add((s[l], labels[l]));
                 min[i][j] = s.Length == 0 ? 0 : s.Min();
@@ -140,14 +141,16 @@ public static class ArithEval
         var groups = SampleFile.Read(samplesPath).GroupBy(s => s.Question).ToList();
         var problems = groups.Select(g => ArithProblem.Parse(g.Key)).ToList();
         var samples = groups.Select(g => g.Select(s => s.Solution).ToArray()).ToList();
-        var (min, steps) = ScoreSamples(prm, problems, samples, threads);
+        var lines = new float[problems.Count][][];
+        var (min, steps) = ScoreSamples(prm, problems, samples, threads, lines);
         if (dump != null)
         {
             using var w = new StreamWriter(dump);
             for (int i = 0; i < problems.Count; i++)
                 for (int j = 0; j < samples[i].Length; j++)
                     w.WriteLine(JsonSerializer.Serialize(new { problem = i, question = problems[i].Question, solution = samples[i][j],
-                        correct = ArithChecker.IsCorrect(problems[i], samples[i][j]), min = min[i][j] }));
+                        correct = ArithChecker.IsCorrect(problems[i], samples[i][j]), min = min[i][j],
+                        labels = PrmSource.Labels(problems[i], samples[i][j]), scores = lines[i][j] }));
         }
         double best = 0, major = 0, pass = 0, mean = 0;
         for (int i = 0; i < problems.Count; i++)

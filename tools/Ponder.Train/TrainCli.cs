@@ -121,6 +121,7 @@ public static class TrainCli
         var maxMin = new Option<double>("--max-minutes") { Description = "Stop with a checkpoint after this long; run again to resume", DefaultValueFactory = _ => double.PositiveInfinity };
         var samples = new Option<string?>("--samples") { Description = "prm: JSONL of policy samples {question, solution}" };
         var synth = new Option<double>("--synthetic-share") { Description = "prm: share of synthetic corruptions", DefaultValueFactory = _ => 0.4 };
+        var verdictWeight = new Option<double>("--verdict-weight") { Description = "prm: loss weight of the verdicts against the result tokens", DefaultValueFactory = _ => 1 };
         var init = new Option<string?>("--init") { Description = "Start from these weights (checkpoint.weights of the same shape)" };
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
         var minSteps = new Option<int>("--min-steps") { DefaultValueFactory = _ => 2 };
@@ -130,7 +131,7 @@ public static class TrainCli
         var cmd = new Command("train", "Train a policy or a step verifier, checkpointing and resuming")
         {
             kind, outDir, export, steps, batch, lr, warmup, seed, threads, embd, layers, heads, kvHeads, ff, ctx, type, tied, ckpt, maxMin,
-            samples, synth, minSteps, maxSteps, logEvery, init, hurry, slip,
+            samples, synth, minSteps, maxSteps, logEvery, init, hurry, slip, verdictWeight,
         };
         cmd.SetAction(r =>
         {
@@ -158,6 +159,7 @@ public static class TrainCli
                 Kind = k, OutDir = r.GetValue(outDir)!, Steps = r.GetValue(steps), Batch = r.GetValue(batch), LearningRate = r.GetValue(lr),
                 MinLearningRate = r.GetValue(lr) / 10, Warmup = r.GetValue(warmup), Seed = r.GetValue(seed), Threads = r.GetValue(threads),
                 CheckpointMinutes = r.GetValue(ckpt), MaxMinutes = r.GetValue(maxMin), LogEvery = r.GetValue(logEvery), InitWeights = r.GetValue(init),
+                VerdictWeight = r.GetValue(verdictWeight),
             };
             new Trainer(spec, cfg, data, Console.Out).Run(r.GetValue(export), k == "prm" ? "ponder-arith-prm" : "ponder-arith");
             return 0;

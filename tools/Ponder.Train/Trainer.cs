@@ -26,6 +26,9 @@ public sealed record TrainConfig
     public int LogEvery { get; init; } = 10;
     /// <summary>Start from these weights (a checkpoint.weights of the same shape), e.g. the verifier from the policy.</summary>
     public string? InitWeights { get; init; }
+    /// <summary>prm: loss weight of the verdicts (at the markers) against the auxiliary result tokens. A line's verdict is
+    /// one token among many, and the informative ones (a line's first mistake) are rarer still.</summary>
+    public double VerdictWeight { get; init; } = 1;
 }
 
 /// <summary>
@@ -44,6 +47,15 @@ public sealed class Trainer(ModelSpec spec, TrainConfig cfg, IExampleSource data
         if (step < cfg.Warmup) return cfg.LearningRate * (step + 1) / cfg.Warmup;
         double t = (double)(step - cfg.Warmup) / Math.Max(1, cfg.Steps - cfg.Warmup);
         return cfg.MinLearningRate + 0.5 * (cfg.LearningRate - cfg.MinLearningRate) * (1 + Math.Cos(Math.PI * Math.Min(1, t)));
+    }
+
+    Tensor Loss(Tensor logits, Tensor inp, Tensor tgt)
+    {
+        var flat = tgt.view(-1);
+        if (cfg.VerdictWeight == 1) return nn.functional.cross_entropy(logits.view(-1, CharVocab.Size), flat, ignore_index: -100);
+        var ce = nn.functional.cross_entropy(logits.view(-1, CharVocab.Size), flat, ignore_index: -100, reduction: nn.Reduction.None);
+        var w = torch.where(inp.view(-1) == CharVocab.Id(CharVocab.Marker), (float)cfg.VerdictWeight, 1.0f) * (flat != -100).to_type(ScalarType.Float32);
+        return (ce * w).sum() / w.sum();
     }
 
     /// <summary>Pads a batch on the right; returns inputs, targets [B, T].</summary>
@@ -91,8 +103,17 @@ public sealed class Trainer(ModelSpec spec, TrainConfig cfg, IExampleSource data
             File.WriteAllText(lossPath, "step,loss,lr,seconds\n");
             if (cfg.InitWeights != null)
             {
-                model.load(cfg.InitWeights);
-                log.WriteLine($"initialised from {cfg.InitWeights}");
+                var loaded = new Dictionary<string, bool>();
+                model.load(cfg.InitWeights, strict: false, loadedParameters: loaded);
+                // A deeper model grows from a shallower one: the layers the file lacks start as the identity (their
+                // output projections zero), so the grown model computes exactly what the initial one did.
+                var fresh = model.Named.Where(n => !loaded.GetValueOrDefault(n.Name.Replace('.', '_'))).ToList();
+                if (fresh.Any(n => !n.Name.StartsWith("blk.", StringComparison.Ordinal)))
+                    throw new ArgumentException($"{cfg.InitWeights} lacks {string.Join(", ", fresh.Select(n => n.Name))}: it is not a model of this shape or a shallower one");
+                using (torch.no_grad())
+                    foreach (var (n, p, _) in fresh)
+                        if (n.EndsWith("attn_output.weight", StringComparison.Ordinal) || n.EndsWith("ffn_down.weight", StringComparison.Ordinal)) p.zero_();
+                log.WriteLine($"initialised from {cfg.InitWeights}" + (fresh.Count > 0 ? $" ({fresh.Count / 9} new layers on top, starting as the identity)" : ""));
             }
         }
         double priorSeconds = File.Exists(meta) ? JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(meta))!.Seconds : 0;
@@ -115,7 +136,7 @@ public sealed class Trainer(ModelSpec spec, TrainConfig cfg, IExampleSource data
             {
                 var (inp, tgt) = Collate(ex);
                 var logits = model.forward(inp);
-                var loss = nn.functional.cross_entropy(logits.view(-1, CharVocab.Size), tgt.view(-1), ignore_index: -100);
+                var loss = Loss(logits, inp, tgt);
                 opt.zero_grad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(model.parameters(), 1.0);
