@@ -122,6 +122,8 @@ public static class TrainCli
         var samples = new Option<string?>("--samples") { Description = "prm: JSONL of policy samples {question, solution}" };
         var synth = new Option<double>("--synthetic-share") { Description = "prm: share of synthetic corruptions", DefaultValueFactory = _ => 0.4 };
         var verdictWeight = new Option<double>("--verdict-weight") { Description = "prm: loss weight of the verdicts against the result tokens", DefaultValueFactory = _ => 1 };
+        var stopAt = new Option<int>("--stop-at") { Description = "Stop with a checkpoint at this step (resume later, possibly with other settings)", DefaultValueFactory = _ => int.MaxValue };
+        var noisy = new Option<double>("--noisy-share") { Description = "prm: share of fresh unreliable-solver solutions (NoisySolver, hurry 0.4, slip 0.7)", DefaultValueFactory = _ => 0 };
         var init = new Option<string?>("--init") { Description = "Start from these weights (checkpoint.weights of the same shape)" };
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
         var minSteps = new Option<int>("--min-steps") { DefaultValueFactory = _ => 2 };
@@ -131,7 +133,7 @@ public static class TrainCli
         var cmd = new Command("train", "Train a policy or a step verifier, checkpointing and resuming")
         {
             kind, outDir, export, steps, batch, lr, warmup, seed, threads, embd, layers, heads, kvHeads, ff, ctx, type, tied, ckpt, maxMin,
-            samples, synth, minSteps, maxSteps, logEvery, init, hurry, slip, verdictWeight,
+            samples, synth, minSteps, maxSteps, logEvery, init, hurry, slip, verdictWeight, noisy, stopAt,
         };
         cmd.SetAction(r =>
         {
@@ -151,7 +153,7 @@ public static class TrainCli
             IExampleSource data = k switch
             {
                 "policy" => new PolicySource(r.GetValue(minSteps), r.GetValue(maxSteps), r.GetValue(hurry), r.GetValue(slip)),
-                "prm" => new PrmSource(SampleFile.Read(r.GetValue(samples)), r.GetValue(synth)),
+                "prm" => new PrmSource(SampleFile.Read(r.GetValue(samples)), r.GetValue(synth), r.GetValue(noisy)),
                 _ => throw new ArgumentException($"--kind {k} is not policy or prm"),
             };
             var cfg = new TrainConfig
@@ -159,7 +161,7 @@ public static class TrainCli
                 Kind = k, OutDir = r.GetValue(outDir)!, Steps = r.GetValue(steps), Batch = r.GetValue(batch), LearningRate = r.GetValue(lr),
                 MinLearningRate = r.GetValue(lr) / 10, Warmup = r.GetValue(warmup), Seed = r.GetValue(seed), Threads = r.GetValue(threads),
                 CheckpointMinutes = r.GetValue(ckpt), MaxMinutes = r.GetValue(maxMin), LogEvery = r.GetValue(logEvery), InitWeights = r.GetValue(init),
-                VerdictWeight = r.GetValue(verdictWeight),
+                VerdictWeight = r.GetValue(verdictWeight), StopAt = r.GetValue(stopAt),
             };
             new Trainer(spec, cfg, data, Console.Out).Run(r.GetValue(export), k == "prm" ? "ponder-arith-prm" : "ponder-arith");
             return 0;

@@ -23,6 +23,9 @@ public sealed record TrainConfig
     public double CheckpointMinutes { get; init; } = 4;
     /// <summary>Stop (with a checkpoint) after this many minutes; a later run resumes.</summary>
     public double MaxMinutes { get; init; } = double.PositiveInfinity;
+    /// <summary>Stop (with a checkpoint) at this step, inside the schedule of <see cref="Steps"/>: a run whose later part
+    /// changes its settings (data, seed, schedule) resumes from there.</summary>
+    public int StopAt { get; init; } = int.MaxValue;
     public int LogEvery { get; init; } = 10;
     /// <summary>Start from these weights (a checkpoint.weights of the same shape), e.g. the verifier from the policy.</summary>
     public string? InitWeights { get; init; }
@@ -127,7 +130,7 @@ public sealed class Trainer(ModelSpec spec, TrainConfig cfg, IExampleSource data
         using var lossWriter = new StreamWriter(lossPath, append: true) { AutoFlush = true };
         for (; step < cfg.Steps; step++)
         {
-            if (sw.Elapsed.TotalMinutes >= cfg.MaxMinutes) break;
+            if (sw.Elapsed.TotalMinutes >= cfg.MaxMinutes || step >= cfg.StopAt) break;
             double lr = LearningRateAt(step);
             foreach (var g in opt.ParamGroups) g.LearningRate = lr;
             var ex = new Example[cfg.Batch];

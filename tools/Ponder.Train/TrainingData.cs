@@ -59,17 +59,27 @@ public sealed record LabelledSolution(string Question, string Solution);
 /// Verifier data: the question, then each line of a solution followed by the marker; the target at
 /// each marker is '+' while every step so far is right (the exact checker's verdicts) and '-' from
 /// the first wrong step on; the answer line is '+' only when the whole solution is right.
-/// Mixes policy samples (real mistakes) with references and synthetic corruptions.
+/// Mixes policy samples (real mistakes) with references and synthetic corruptions, and optionally with fresh
+/// solutions of the unreliable solver the policy imitates.
 /// </summary>
-public sealed class PrmSource(IReadOnlyList<LabelledSolution> samples, double syntheticShare) : IExampleSource
+public sealed class PrmSource(IReadOnlyList<LabelledSolution> samples, double syntheticShare, double noisyShare = 0) : IExampleSource
 {
     public Example Make(ulong seed, int step, int index)
     {
         var rng = new Xoshiro256StarStar(PolicySource.Mix(seed, step, index));
-        if (samples.Count == 0 || rng.NextDouble() < syntheticShare)
+        double u = rng.NextDouble();
+        if (samples.Count == 0 || u < syntheticShare)
         {
             var p = new ArithGenerator(rng.NextUInt64()).Next();
             return Encode(p, Corrupt(p, ref rng));
+        }
+        if (u < syntheticShare + noisyShare)
+        {
+            // Fresh solutions in the policy's own notations and slips (the unreliable solver it learned from), without
+            // limit: a few thousand stored samples are seen many times over a long run, and the verifier starts to
+            // learn them by heart.
+            var p = new ArithGenerator(rng.NextUInt64()).Next();
+            return Encode(p, NoisySolver.Solve(p, 0.4, 0.7, ref rng));
         }
         var s = samples[(int)(rng.NextUInt64() % (ulong)samples.Count)];
         return Encode(ArithProblem.Parse(s.Question), s.Solution);
