@@ -41,15 +41,23 @@ cp "$policy" models/ponder-arith.gguf
 [[ -f runs/prm-samples5.jsonl ]] || $T sample -m "$policy" --count 1600 --n 4 --temps 0.8,1.0 --seed 3003 \
   --threads "$threads" -o runs/prm-samples5.jsonl
 
-# 3. Verifier: starts from the shipped policy's weights (it knows the arithmetic and the notations), learns '+'/'-' at
-#    each line's marker and, on lines still right, keeps writing the right result (PrmSource).
-$T train --kind prm --out runs/prm-fwd --init runs/policy-noisy5/checkpoint.weights --samples runs/prm-samples5.jsonl \
-  --synthetic-share 0.3 --seed 23 --steps 900 --batch 32 --lr 1e-3 --warmup 30 \
-  --embd 128 --layers 4 --heads 4 --kv-heads 4 --ff 384 --ctx 256 --type F16 --threads "$threads" \
-  --checkpoint-minutes 4 --max-minutes "${PRM_MINUTES:-40}" --export models/ponder-arith-prm.gguf
+# 3. Verifier: 8 layers, grown from the shipped policy (its 4 layers below, 4 new ones on top that start as the
+#    identity): the policy's layers know the arithmetic and the notations, and the new ones have room to compare the
+#    result it expects with the one written. It learns '+'/'-' at each line's marker and, on lines still right, keeps
+#    writing the right result (PrmSource). Four phases in one run folder (each resumes the last): 876 steps of the
+#    stored samples and 30% corruptions (cosine over 4000), 391 more (cosine over 2500), 1733 with 40% fresh
+#    unreliable-solver solutions, 20% corruptions and the verdicts weighted twice (cosine over 3000), then 1000 more
+#    of that mix at a low rate (cosine from 5e-4 over 4000).
+PRM="--kind prm --out runs/prm8 --samples runs/prm-samples5.jsonl --batch 32 --warmup 50 \
+  --embd 128 --layers 8 --heads 4 --kv-heads 4 --ff 384 --ctx 256 --type F16 --threads $threads --checkpoint-minutes 4"
+$T train $PRM --lr 1e-3 --init runs/policy-noisy5/checkpoint.weights --synthetic-share 0.3 --seed 32 --steps 4000 --stop-at 876
+$T train $PRM --lr 1e-3 --synthetic-share 0.3 --seed 32 --steps 2500 --stop-at 1267
+$T train $PRM --lr 1e-3 --synthetic-share 0.2 --noisy-share 0.4 --verdict-weight 2 --seed 34 --steps 3000
+$T train $PRM --lr 5e-4 --synthetic-share 0.2 --noisy-share 0.4 --verdict-weight 2 --seed 35 --steps 4000 \
+  --max-minutes "${PRM_MINUTES:-90}" --export models/ponder-arith-prm.gguf
 
 # 4. Evaluation on 1000 fresh problems (seed 20261125; greedy on all, 16 samples at T 0.8 on the first 200).
 $T eval -m models/ponder-arith.gguf --prm models/ponder-arith-prm.gguf --count 1000 --n 16 --temperature 0.8 --sample-count 200 \
   --threads 2 --json runs/eval.json | tee runs/eval.md
 $T plot --loss policy=runs/policy/loss.csv policy-noisy=runs/policy-noisy/loss.csv policy-noisy4=runs/policy-noisy4/loss.csv \
-  policy-noisy5=runs/policy-noisy5/loss.csv prm=runs/prm-fwd/loss.csv -o models/loss.png
+  policy-noisy5=runs/policy-noisy5/loss.csv prm=runs/prm8/loss.csv -o models/loss.png
