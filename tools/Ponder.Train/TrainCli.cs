@@ -124,7 +124,7 @@ public static class TrainCli
         var verdictWeight = new Option<double>("--verdict-weight") { Description = "prm: loss weight of the verdicts against the result tokens", DefaultValueFactory = _ => 1 };
         var stopAt = new Option<int>("--stop-at") { Description = "Stop with a checkpoint at this step (resume later, possibly with other settings)", DefaultValueFactory = _ => int.MaxValue };
         var noisy = new Option<double>("--noisy-share") { Description = "prm: share of fresh unreliable-solver solutions (NoisySolver, hurry 0.4, slip 0.7)", DefaultValueFactory = _ => 0 };
-        var init = new Option<string?>("--init") { Description = "Start from these weights (checkpoint.weights of the same shape)" };
+        var init = new Option<string?>("--init") { Description = "Start from these weights (checkpoint.weights of the same shape, or of fewer layers: the new layers start as the identity)" };
         var logEvery = new Option<int>("--log-every") { DefaultValueFactory = _ => 10 };
         var minSteps = new Option<int>("--min-steps") { DefaultValueFactory = _ => 2 };
         var maxSteps = new Option<int>("--max-steps") { DefaultValueFactory = _ => 8 };

@@ -27,7 +27,7 @@ public sealed record TrainConfig
     /// changes its settings (data, seed, schedule) resumes from there.</summary>
     public int StopAt { get; init; } = int.MaxValue;
     public int LogEvery { get; init; } = 10;
-    /// <summary>Start from these weights (a checkpoint.weights of the same shape), e.g. the verifier from the policy.</summary>
+    /// <summary>Start from these weights (a checkpoint.weights of the same shape, or of fewer layers: see Run), e.g. the verifier from the policy.</summary>
     public string? InitWeights { get; init; }
     /// <summary>prm: loss weight of the verdicts (at the markers) against the auxiliary result tokens. A line's verdict is
     /// one token among many, and the informative ones (a line's first mistake) are rarer still.</summary>
