@@ -83,7 +83,9 @@ public static class ArithEval
         var stepScores = new List<(float Score, bool Label)>();
         if (prm != null)
         {
-            (prmScore, stepScores) = ScoreSamples(prm, problems, samples, threads);
+            var (lines, steps) = ScoreSamples(prm, problems, samples, threads);
+            prmScore = lines.Select(LowestLines).ToArray();
+            stepScores = steps;
             log.WriteLine($"verifier done ({sw.Elapsed.TotalSeconds:F0}s)");
         }
 
@@ -110,29 +112,30 @@ public static class ArithEval
         return new EvalReport(count, n, temperature, seed, rows, prm != null ? Auroc(stepScores) : null, stepScores.Count, sw.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The verifier's line scores for every sample: per problem and sample the lowest line score
-    /// (what best-of-n ranks by), and every (score, exact-checker label) pair for the AUROC.</summary>
-    public static (float[][] MinScores, List<(float Score, bool Label)> Steps) ScoreSamples(string prm, IReadOnlyList<ArithProblem> problems,
-        IReadOnlyList<string[]> samples, int threads, float[][][]? lineScores = null)
+    /// <summary>The verifier's line scores for every sample (per problem, per sample, per line), and every (score,
+    /// exact-checker label) pair for the AUROC.</summary>
+    public static (float[][][] Lines, List<(float Score, bool Label)> Steps) ScoreSamples(string prm, IReadOnlyList<ArithProblem> problems,
+        IReadOnlyList<string[]> samples, int threads)
     {
         using var m = Transformer.Load(prm, threads);
         using var v = new ArithStepVerifier(m);
-        var min = new float[samples.Count][];
+        var lines = new float[samples.Count][][];
         var steps = new List<(float, bool)>();
         for (int i = 0; i < samples.Count; i++)
         {
-            min[i] = new float[samples[i].Length];
+            lines[i] = new float[samples[i].Length][];
             for (int j = 0; j < samples[i].Length; j++)
             {
-                var s = v.Score(problems[i].Question, samples[i][j]);
-                if (lineScores != null) (lineScores[i] ??= new float[samples[i].Length][])[j] = s;
+                var s = lines[i][j] = v.Score(problems[i].Question, samples[i][j]);
                 var labels = PrmSource.Labels(problems[i], samples[i][j]);
                 for (int l = 0; l < Math.Min(s.Length, labels.Length); l++) steps.Add((s[l], labels[l]));
-                min[i][j] = s.Length == 0 ? 0 : s.Min();
             }
         }
-        return (min, steps);
+        return (lines, steps);
     }
+
+    /// <summary>A sample's lowest line score, what best-of-n ranks by (0 for a sample with no line).</summary>
+    static float[] LowestLines(float[][] sampleLines) => sampleLines.Select(s => s.Length == 0 ? 0 : s.Min()).ToArray();
 
     /// <summary>A verifier judged on stored policy samples (the <c>sample</c> command's JSONL, n lines per
     /// question in a row): step-level AUROC, and best-of-n by the lowest line score against majority@n.</summary>
@@ -141,8 +144,8 @@ public static class ArithEval
         var groups = SampleFile.Read(samplesPath).GroupBy(s => s.Question).ToList();
         var problems = groups.Select(g => ArithProblem.Parse(g.Key)).ToList();
         var samples = groups.Select(g => g.Select(s => s.Solution).ToArray()).ToList();
-        var lines = new float[problems.Count][][];
-        var (min, steps) = ScoreSamples(prm, problems, samples, threads, lines);
+        var (lines, steps) = ScoreSamples(prm, problems, samples, threads);
+        var min = lines.Select(LowestLines).ToArray();
         if (dump != null)
         {
             using var w = new StreamWriter(dump);

@@ -116,7 +116,7 @@ public sealed class Trainer(ModelSpec spec, TrainConfig cfg, IExampleSource data
                 using (torch.no_grad())
                     foreach (var (n, p, _) in fresh)
                         if (n.EndsWith("attn_output.weight", StringComparison.Ordinal) || n.EndsWith("ffn_down.weight", StringComparison.Ordinal)) p.zero_();
-                log.WriteLine($"initialised from {cfg.InitWeights}" + (fresh.Count > 0 ? $" ({fresh.Count / 9} new layers on top, starting as the identity)" : ""));
+                log.WriteLine($"initialised from {cfg.InitWeights}" + (fresh.Count > 0 ? $" ({fresh.Select(n => n.Name.Split('.')[1]).Distinct().Count()} new layers on top, starting as the identity)" : ""));
             }
         }
         double priorSeconds = File.Exists(meta) ? JsonSerializer.Deserialize<CheckpointInfo>(File.ReadAllText(meta))!.Seconds : 0;
